@@ -1,0 +1,74 @@
+# govcx — two set-up commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export GOVCX_DEV ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test test-sqlite test-pg lint bench install assets browser-deps migrate seed serve clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Python dependencies, declared in pyproject.toml (dev extra for tests and linters).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Front-end assets from the npm registry (USWDS, axe-core); never committed.
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+# Debian's Chromium for the browser tests (root on these machines; skipped if present).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+migrate: install
+	$(BIN)/govcx migrate --noinput -v0
+
+seed: migrate
+	$(BIN)/govcx seed_demo
+
+serve:
+	@echo ""
+	@echo "  govcx demo: http://$(HOST):$(PORT)/"
+	@echo "  sign in as  cxlead / demo-password-2026   (CX analyst, both agencies)"
+	@echo "              perf / demo-password-2026     (performance manager, Benefits)"
+	@echo "  public survey pages and the widget test page are listed on the Touchpoints page"
+	@echo ""
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 govcx.wsgi:application
+
+demo: install assets seed serve
+
+test: install assets browser-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(MAKE) test-pg
+
+test-sqlite: install assets
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The same suite against a real PostgreSQL server started (and stopped) by scripts/with-postgres.
+test-pg: install assets
+	scripts/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy govcx
+
+bench: install
+	$(BIN)/python bench/ingest/run.py
+	$(BIN)/python bench/dashboard/run.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,20 @@
+"""The `govcx` console command: Django's management commands under one name.
+
+`govcx migrate`, `govcx seed_demo`, `govcx import_responses FILE …`, `govcx runserver`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcx.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""What each staff role may do. Checked by selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from govcx.core.models import Role
+
+R = Role
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "dashboard.view": frozenset(
+        {R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT, R.VIEWER}
+    ),
+    "responses.view": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT}),
+    "responses.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
+    "responses.export": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER}),
+    "responses.import": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
+    "surveys.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
+    "invitations.send": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.AGENT}),
+    "a11.prepare": frozenset({R.ADMINISTRATOR, R.PERFORMANCE_MANAGER}),
+    "a11.publish": frozenset({R.ADMINISTRATOR}),
+    "agency.manage": frozenset({R.ADMINISTRATOR}),
+}
+
+
+def role_allows(role: str, capability: str) -> bool:
+    return role in CAPABILITIES[capability]

@@ -1,0 +1,217 @@
+"""Public survey API (used by the widget and by agencies' own systems) and staff reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router, Schema
+from ninja.security import django_auth
+from pydantic import Field
+
+from govcx.core.services import audit_record, client_ip
+from govcx.feedback import selectors, services
+from govcx.feedback.models import Response, Touchpoint
+from govcx.feedback.ratelimits import submit_limited
+from govcx.feedback.schema import SurveySchema
+
+router = Router(tags=["surveys"])
+staff_router = Router(tags=["staff"], auth=django_auth)
+
+
+class SubmissionIn(Schema):
+    answers: dict[str, Any] = Field(description="Answers by question id; multi-select as lists")
+    language: str = Field("en", pattern="^(en|es)$")
+    page_url: str = Field("", max_length=1000)
+    hp: str = Field("", description="Honeypot: leave empty")
+
+
+class SubmissionOut(Schema):
+    id: int
+    replayed: bool
+    quarantined: bool
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: dict[str, str] = {}
+
+
+def _origin_allowed(request: HttpRequest, touchpoint: Touchpoint) -> tuple[bool, str | None]:
+    origin = request.headers.get("Origin")
+    if not origin:
+        return True, None  # not a browser cross-origin call (server-to-server, same-origin GET)
+    origin = origin.rstrip("/")
+    own = {settings.PUBLIC_BASE_URL.rstrip("/"), f"{request.scheme}://{request.get_host()}"}
+    return (origin in own or origin in touchpoint.origins()), origin
+
+
+def _with_cors(resp: HttpResponse, origin: str | None, allowed: bool) -> HttpResponse:
+    if origin and allowed:
+        resp["Access-Control-Allow-Origin"] = origin
+        resp["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
+        resp["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        resp["Access-Control-Max-Age"] = "600"
+    resp["Vary"] = "Origin"
+    return resp
+
+
+def _json(data: Any, status: int, origin: str | None, allowed: bool) -> HttpResponse:
+    return _with_cors(JsonResponse(data, status=status), origin, allowed)
+
+
+def _touchpoint_or_404(public_id: uuid.UUID) -> Touchpoint | None:
+    return selectors.touchpoint_public(public_id)
+
+
+def preflight(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    tp = _touchpoint_or_404(public_id)
+    if tp is None:
+        return HttpResponse(status=404)
+    allowed, origin = _origin_allowed(request, tp)
+    return _with_cors(HttpResponse(status=204 if allowed else 403), origin, allowed)
+
+
+@router.get("/touchpoints/{public_id}/survey", response={200: dict, 404: ErrorOut})
+def survey_definition(request: HttpRequest, public_id: uuid.UUID, lang: str = "en") -> Any:
+    """The touchpoint's current survey questions in one language, for rendering a form."""
+    tp = _touchpoint_or_404(public_id)
+    if tp is None:
+        return 404, {"message": "No open survey with this id."}
+    allowed, origin = _origin_allowed(request, tp)
+    if not allowed:
+        return _json({"message": "This site is not allowed to show this survey."}, 403, origin,
+                     False)
+    lang = lang if lang in ("en", "es") else "en"
+    version = tp.survey.current_version
+    if version is None:
+        return _json({"message": "This survey is not open yet."}, 409, origin, allowed)
+    schema = SurveySchema.model_validate(version.schema)
+    questions = []
+    for q in schema.questions:
+        d = q.model_dump(by_alias=True, exclude_none=True)
+        d["text"] = q.text.get(lang) or q.text["en"]
+        d["help"] = q.help.get(lang, "") if q.help else ""
+        d["scale_labels"] = q.scale_labels.get(lang, "") if q.scale_labels else ""
+        d["choices"] = [{"value": c.value, "text": c.text.get(lang) or c.text["en"]}
+                        for c in q.choices]
+        questions.append(d)
+    return _json({
+        "touchpoint": str(tp.public_id), "agency": tp.agency.name, "service": tp.service.name,
+        "language": lang, "version": version.number, "questions": questions,
+        "omb_control_number": version.omb_control_number,
+        "pra_expiration": version.pra_expiration.isoformat() if version.pra_expiration else None,
+        "closed_reason": services.survey_closed_reason(version),
+    }, 200, origin, allowed)
+
+
+@router.post(
+    "/touchpoints/{public_id}/responses",
+    response={200: SubmissionOut, 201: SubmissionOut, 400: ErrorOut, 403: ErrorOut,
+              404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+)
+def submit(request: HttpRequest, public_id: uuid.UUID, body: SubmissionIn) -> Any:
+    """Submit answers. Send an `Idempotency-Key` header (any unique string up to 100
+    characters): a retry with the same key is stored once and answers 200 with the same id."""
+    tp = _touchpoint_or_404(public_id)
+    if tp is None:
+        return 404, {"message": "No open survey with this id."}
+    allowed, origin = _origin_allowed(request, tp)
+    if not allowed:
+        return _json({"message": "This site is not allowed to submit to this survey."}, 403,
+                     origin, False)
+    key = request.headers.get("Idempotency-Key") or None
+    if key and len(key) > 100:
+        return _json({"message": "Idempotency-Key must be at most 100 characters."}, 400,
+                     origin, allowed)
+    limited = submit_limited(request, tp)
+    if limited:
+        return _json({"message": limited}, 429, origin, allowed)
+    result = services.response_submit(
+        touchpoint=tp, answers=body.answers, language=body.language,
+        source=Response.Source.WIDGET if origin else Response.Source.API,
+        page_url=body.page_url, idempotency_key=key, honeypot=body.hp,
+        ip_address=client_ip(request),
+    )
+    if result.closed_reason:
+        return _json({"message": result.closed_reason}, 409, origin, allowed)
+    if result.errors:
+        return _json({"message": "Some answers need attention.", "errors": result.errors}, 400,
+                     origin, allowed)
+    assert result.response is not None
+    return _json({"id": result.response.pk, "replayed": result.replayed,
+                  "quarantined": result.response.quarantined},
+                 200 if result.replayed else 201, origin, allowed)
+
+
+@router.post("/touchpoints/{public_id}/offers", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def offered(request: HttpRequest, public_id: uuid.UUID) -> Any:
+    """Count that the survey was shown to someone (the response-rate denominator)."""
+    tp = _touchpoint_or_404(public_id)
+    if tp is None:
+        return 404, {"message": "No open survey with this id."}
+    allowed, origin = _origin_allowed(request, tp)
+    if not allowed:
+        return _json({"message": "This site is not allowed to show this survey."}, 403, origin,
+                     False)
+    if submit_limited(request, tp):
+        return _with_cors(HttpResponse(status=204), origin, allowed)  # counted enough
+    services.offer_record(touchpoint=tp, source="widget")
+    return _with_cors(HttpResponse(status=204), origin, allowed)
+
+
+for _path in ("survey", "responses", "offers"):
+    router.api_operation(["OPTIONS"], f"/touchpoints/{{public_id}}/{_path}",
+                         include_in_schema=False)(preflight)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+class ResponseOut(Schema):
+    id: int
+    service: str
+    touchpoint: str
+    channel: str
+    language: str
+    submitted_at: dt.datetime
+    trust_positive: bool | None
+    trust_score: int | None
+    drivers_positive: list[str]
+    drivers_negative: list[str]
+    comment: str
+    status: str
+
+
+class ResponseQuery(Schema):
+    service: int | None = None
+    touchpoint: int | None = None
+    channel: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    trust: str = ""
+    driver: str = ""
+    language: str = ""
+    text: str = ""
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+@staff_router.get("/responses", response=list[ResponseOut])
+def responses_list(request: HttpRequest, q: Query[ResponseQuery]) -> Any:
+    f = selectors.ResponseFilter(**q.dict(exclude={"limit", "offset"}))
+    rows = list(selectors.responses_for(request.user, f)[q.offset:q.offset + q.limit])
+    audit_record(action="responses.view", request=request, object_type="response",
+                 detail={"api": True, "filter": q.dict(exclude={"limit", "offset"}, exclude_none=True,
+                                                         exclude_defaults=True),
+                         "count": len(rows)})
+    return [
+        {"id": r.pk, "service": r.service.name, "touchpoint": r.touchpoint.name,
+         "channel": r.channel, "language": r.language, "submitted_at": r.submitted_at,
+         "trust_positive": r.trust_positive, "trust_score": r.trust_score,
+         "drivers_positive": r.drivers_positive, "drivers_negative": r.drivers_negative,
+         "comment": r.comment, "status": r.status}
+        for r in rows
+    ]

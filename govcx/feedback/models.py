@@ -1,0 +1,217 @@
+"""Surveys, touchpoints, invitations, responses and the A-11 quarterly submission."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govcx.core.models import Agency, Service
+from govcx.customers.models import Customer
+
+
+class Survey(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="surveys")
+    name = models.CharField(max_length=200)
+    template = models.CharField(max_length=20, default="custom")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current_version(self) -> SurveyVersion | None:
+        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
+
+
+class SurveyVersion(models.Model):
+    """One version of a survey's questions. Once published it never changes."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    schema = models.JSONField()
+    omb_control_number = models.CharField(max_length=20, blank=True)
+    pra_expiration = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="one_number_per_survey")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} v{self.number}"
+
+
+class Touchpoint(models.Model):
+    """Where a survey is offered: a service, a journey stage, a channel."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="touchpoints")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="touchpoints")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="touchpoints")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    stage = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=20, choices=Service.Channel.choices)
+    transaction_point = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    # Origins (scheme://host[:port]) allowed to embed the widget, one per line.
+    allowed_origins = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.splitlines() if o.strip()]
+
+
+class Invitation(models.Model):
+    """A personal, single-use link to a touchpoint's survey, sent by email or SMS."""
+
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(max_length=10)  # email | sms
+    token_hash = models.CharField(max_length=64, unique=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    send_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Tag(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE)
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="tag_per_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        REVIEWED = "reviewed", _("Reviewed")
+        FOLLOW_UP = "follow_up", _("Needs follow-up")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Hosted page")
+        WIDGET = "widget", _("Widget")
+        API = "api", _("API")
+        INVITATION = "invitation", _("Invitation")
+        IMPORT = "import", _("Import")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT)
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="responses")
+    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT)
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(max_length=20)
+    language = models.CharField(max_length=8, default="en")
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.WEB)
+    page_url = models.URLField(max_length=1000, blank=True)
+    submitted_at = models.DateTimeField(db_index=True)
+    answers = models.JSONField()
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Normalised reporting fields (derived once at submission, indexed for filtering).
+    trust_positive = models.BooleanField(null=True)
+    trust_score = models.PositiveSmallIntegerField(null=True)
+    drivers_positive = models.JSONField(default=list)
+    drivers_negative = models.JSONField(default=list)
+    comment = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    quarantined = models.BooleanField(default=False)
+    quarantine_reason = models.CharField(max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["touchpoint", "idempotency_key"], name="idempotent_per_touchpoint",
+                condition=models.Q(idempotency_key__isnull=False),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agency", "submitted_at"]),
+            models.Index(fields=["service", "submitted_at"]),
+            models.Index(fields=["touchpoint", "submitted_at"]),
+        ]
+
+
+class ImportJob(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL
+    )
+    filename = models.CharField(max_length=200)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [{"row": 3, "field": "trust", "message": "..."}]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class A11Submission(models.Model):
+    """A service's quarterly A-11 §280 data collection, draft → submitted → published."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        PUBLISHED = "published", _("Published")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT)
+    fiscal_year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    collection = models.JSONField(default=list)  # one row per touchpoint (the data collection)
+    reflection = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "fiscal_year", "quarter"], name="one_a11_per_service_quarter"
+            )
+        ]
+
+
+class OfferCount(models.Model):
+    """How many times a touchpoint's survey was offered on a day, by how (the response-rate
+    denominator): widget opened, hosted page viewed, invitation sent, counted elsewhere."""
+
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE)
+    day = models.DateField()
+    source = models.CharField(max_length=12)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["touchpoint", "day", "source"], name="one_offer_row")
+        ]

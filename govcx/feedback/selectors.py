@@ -1,0 +1,140 @@
+"""Reads of surveys, touchpoints and responses, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from govcx.core.selectors import AnyUser, agency_ids_for
+from govcx.feedback.models import (
+    A11Submission,
+    OfferCount,
+    Response,
+    Survey,
+    Touchpoint,
+)
+
+
+def touchpoint_public(public_id: Any) -> Touchpoint | None:
+    """An active touchpoint by its public id, for the public pages and API."""
+    try:
+        return (
+            Touchpoint.objects.select_related("survey", "service", "agency")
+            .filter(active=True)
+            .get(public_id=public_id)
+        )
+    except (Touchpoint.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def touchpoints_for(user: AnyUser, capability: str = "dashboard.view") -> QuerySet[Touchpoint]:
+    return Touchpoint.objects.filter(agency_id__in=agency_ids_for(user, capability)).select_related(
+        "service", "survey", "agency"
+    )
+
+
+def surveys_for(user: AnyUser, capability: str = "surveys.manage") -> QuerySet[Survey]:
+    return Survey.objects.filter(agency_id__in=agency_ids_for(user, capability))
+
+
+@dataclass
+class ResponseFilter:
+    service: int | None = None
+    touchpoint: int | None = None
+    channel: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    trust: str = ""  # positive | negative
+    driver: str = ""  # pos:ease | neg:ease
+    language: str = ""
+    text: str = ""
+    status: str = ""
+    tag: str = ""
+    quarantined: bool = False
+
+
+def responses_for(
+    user: AnyUser, f: ResponseFilter | None = None, capability: str = "responses.view"
+) -> QuerySet[Response]:
+    f = f or ResponseFilter()
+    qs = Response.objects.filter(agency_id__in=agency_ids_for(user, capability),
+                                 quarantined=f.quarantined)
+    if f.service:
+        qs = qs.filter(service_id=f.service)
+    if f.touchpoint:
+        qs = qs.filter(touchpoint_id=f.touchpoint)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.start:
+        qs = qs.filter(submitted_at__date__gte=f.start)
+    if f.end:
+        qs = qs.filter(submitted_at__date__lte=f.end)
+    if f.trust in ("positive", "negative"):
+        qs = qs.filter(trust_positive=(f.trust == "positive"))
+    if f.driver and ":" in f.driver:
+        side, name = f.driver.split(":", 1)
+        field = "drivers_positive" if side == "pos" else "drivers_negative"
+        # JSON lists are stored as text on every backend; the quoted name is unambiguous.
+        qs = qs.filter(**{f"{field}__icontains": f'"{name}"'})
+    if f.language:
+        qs = qs.filter(language=f.language)
+    if f.text:
+        qs = qs.filter(comment__icontains=f.text)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.tag:
+        qs = qs.filter(tags__name=f.tag)
+    return qs.select_related("touchpoint", "service").order_by("-submitted_at", "-id")
+
+
+def response_get(user: AnyUser, response_id: int, capability: str = "responses.view") -> Response:
+    return Response.objects.select_related("touchpoint", "service", "survey_version").get(
+        id=response_id, agency_id__in=agency_ids_for(user, capability)
+    )
+
+
+def offers_by_touchpoint_day(
+    *, service_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int, int, str, dt.date], int]:
+    qs = OfferCount.objects.all()
+    if service_ids is not None:
+        qs = qs.filter(touchpoint__service_id__in=list(service_ids))
+    rows = qs.values(
+        "touchpoint__agency_id", "touchpoint__service_id", "touchpoint_id", "touchpoint__channel",
+        "day",
+    ).annotate(n=Sum("count"))
+    return {
+        (r["touchpoint__agency_id"], r["touchpoint__service_id"], r["touchpoint_id"],
+         r["touchpoint__channel"], r["day"]): r["n"]
+        for r in rows
+    }
+
+
+def a11_submissions_for(user: AnyUser) -> QuerySet[A11Submission]:
+    return A11Submission.objects.filter(
+        agency_id__in=agency_ids_for(user, "a11.prepare") | agency_ids_for(user, "dashboard.view")
+    ).select_related("service")
+
+
+def fiscal_quarter_bounds(fiscal_year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """US federal fiscal year: FY2025 Q1 is Oct–Dec 2024."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("Quarter must be 1–4")
+    start_month = (10 + 3 * (quarter - 1) - 1) % 12 + 1
+    year = fiscal_year - 1 if quarter == 1 else fiscal_year
+    start = dt.date(year, start_month, 1)
+    end_month = start_month + 3
+    end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def fiscal_quarter_of(day: dt.date) -> tuple[int, int]:
+    fy = day.year + (1 if day.month >= 10 else 0)
+    q = ((day.month - 10) % 12) // 3 + 1
+    return fy, q
+
+

@@ -1,0 +1,413 @@
+"""Every write in the feedback app: surveys, touchpoints, invitations, responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
+
+from govcx.core.models import Agency, Service
+from govcx.core.sms import sms_send
+from govcx.core.services import audit_record
+from govcx.customers.services import customer_match_or_create
+from govcx.feedback.models import (
+    Invitation,
+    OfferCount,
+    Response,
+    Survey,
+    SurveyVersion,
+    Tag,
+    Touchpoint,
+)
+from govcx.feedback.schema import (
+    SurveySchema,
+    answers_clean,
+    drivers_of,
+    schema_validate,
+    trust_of,
+)
+from govcx.metrics.services import local_day, response_counts, rollup_add
+
+
+class SurveyError(ValueError):
+    """A survey or touchpoint cannot be changed or used as asked; the message says why."""
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+def _schema_errors(exc: PydanticValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
+        for e in exc.errors()
+    )
+
+
+def survey_create(
+    *, agency: Agency, name: str, schema: dict[str, Any], omb_control_number: str = "",
+    pra_expiration: dt.date | None = None, publish: bool = True,
+) -> Survey:
+    try:
+        parsed = schema_validate(schema)
+    except PydanticValidationError as exc:
+        raise SurveyError(f"The survey's questions are not valid: {_schema_errors(exc)}") from exc
+    with transaction.atomic():
+        survey = Survey.objects.create(agency=agency, name=name, template=parsed.template)
+        version = SurveyVersion.objects.create(
+            survey=survey, number=1, schema=parsed.model_dump(by_alias=True, exclude_none=True),
+            omb_control_number=omb_control_number, pra_expiration=pra_expiration,
+        )
+        if publish:
+            survey_version_publish(version=version)
+    return survey
+
+
+def survey_version_edit(
+    *, survey: Survey, schema: dict[str, Any], omb_control_number: str | None = None,
+    pra_expiration: dt.date | None = None,
+) -> SurveyVersion:
+    """Edit a survey. A published version is never changed: the edit makes a new draft."""
+    try:
+        parsed = schema_validate(schema)
+    except PydanticValidationError as exc:
+        raise SurveyError(f"The survey's questions are not valid: {_schema_errors(exc)}") from exc
+    dumped = parsed.model_dump(by_alias=True, exclude_none=True)
+    with transaction.atomic():
+        latest = survey.versions.select_for_update().order_by("-number").first()
+        if latest is not None and latest.published_at is None:
+            latest.schema = dumped
+            if omb_control_number is not None:
+                latest.omb_control_number = omb_control_number
+            if pra_expiration is not None:
+                latest.pra_expiration = pra_expiration
+            latest.save()
+            return latest
+        return SurveyVersion.objects.create(
+            survey=survey, number=(latest.number + 1) if latest else 1, schema=dumped,
+            omb_control_number=(omb_control_number if omb_control_number is not None
+                                else (latest.omb_control_number if latest else "")),
+            pra_expiration=pra_expiration or (latest.pra_expiration if latest else None),
+        )
+
+
+def survey_version_publish(*, version: SurveyVersion) -> SurveyVersion:
+    if version.published_at is not None:
+        raise SurveyError(f"Version {version.number} is already published and cannot change.")
+    schema_validate(version.schema)
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
+    return version
+
+
+def survey_closed_reason(version: SurveyVersion, today: dt.date | None = None) -> str | None:
+    """Why a survey version cannot accept answers now (PRA expiry), or None."""
+    today = today or timezone.localdate()
+    if version.pra_expiration and version.pra_expiration < today:
+        return (f"This survey's Paperwork Reduction Act approval (OMB control number "
+                f"{version.omb_control_number or 'not given'}) expired on "
+                f"{version.pra_expiration.isoformat()}, so it cannot accept answers.")
+    return None
+
+
+# --- touchpoints -------------------------------------------------------------------------------
+
+ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$", re.I)
+
+
+def touchpoint_create(
+    *, service: Service, survey: Survey, name: str, channel: str, stage: str = "",
+    transaction_point: str = "", allowed_origins: list[str] | None = None,
+) -> Touchpoint:
+    if survey.agency_id != service.agency_id:
+        raise SurveyError("A touchpoint's survey must belong to the service's agency.")
+    if channel not in Service.Channel.values:
+        raise SurveyError(f"Unknown channel '{channel}'.")
+    if stage and service.stages and stage not in service.stages:
+        raise SurveyError(f"'{stage}' is not a stage of {service.name}: {service.stages}")
+    bad = [o for o in allowed_origins or [] if not ORIGIN_RE.match(o.rstrip("/"))]
+    if bad:
+        raise SurveyError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
+    return Touchpoint.objects.create(
+        agency_id=service.agency_id, service=service, survey=survey, name=name, channel=channel,
+        stage=stage, transaction_point=transaction_point or name,
+        allowed_origins="\n".join(o.rstrip("/") for o in allowed_origins or []),
+    )
+
+
+def offer_record(*, touchpoint: Touchpoint, source: str, count: int = 1,
+                 day: dt.date | None = None) -> None:
+    """Count that the survey was offered (the response-rate denominator)."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        updated = OfferCount.objects.filter(touchpoint=touchpoint, day=day, source=source).update(
+            count=F("count") + count
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    OfferCount.objects.create(touchpoint=touchpoint, day=day, source=source,
+                                              count=count)
+            except IntegrityError:
+                OfferCount.objects.filter(touchpoint=touchpoint, day=day, source=source).update(
+                    count=F("count") + count
+                )
+        rollup_add(agency_id=touchpoint.agency_id, service_id=touchpoint.service_id,
+                   touchpoint_id=touchpoint.pk, channel=touchpoint.channel, day=day,
+                   counts={"offered": count})
+
+
+# --- responses ------------------------------------------------------------------------------
+
+@dataclass
+class SubmitResult:
+    response: Response | None
+    errors: dict[str, str] = field(default_factory=dict)
+    replayed: bool = False
+    closed_reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None
+
+
+URL_RE = re.compile(r"https?://|www\.", re.I)
+
+
+def spam_reasons(*, answers: dict[str, Any], honeypot: str = "") -> list[str]:
+    """Why a submission looks automated. Suspect responses are quarantined, not dropped."""
+    reasons = []
+    if honeypot.strip():
+        reasons.append("hidden honeypot field was filled in")
+    text = " ".join(str(v) for v in answers.values() if isinstance(v, str))
+    if len(URL_RE.findall(text)) >= 3:
+        reasons.append("comment contains three or more links")
+    return reasons
+
+
+def response_submit(
+    *, touchpoint: Touchpoint, answers: dict[str, Any], language: str = "en",
+    source: str = Response.Source.WEB, page_url: str = "", idempotency_key: str | None = None,
+    honeypot: str = "", ip_address: str | None = None, invitation: Invitation | None = None,
+    submitted_at: dt.datetime | None = None, external_id: str = "",
+    version: SurveyVersion | None = None,
+) -> SubmitResult:
+    """Validate and store one response, update the rollups, in one transaction.
+
+    A retried submission with the same idempotency key returns the stored response.
+    """
+    if idempotency_key:
+        existing = Response.objects.filter(
+            touchpoint=touchpoint, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return SubmitResult(response=existing, replayed=True)
+    version = version or touchpoint.survey.current_version
+    if version is None:
+        return SubmitResult(None, closed_reason="This survey has no published version yet.")
+    closed = survey_closed_reason(version) if source != Response.Source.IMPORT else None
+    if closed:
+        return SubmitResult(None, closed_reason=closed)
+    schema = SurveySchema.model_validate(version.schema)
+    lang = language if language in ("en", "es") else "en"
+    clean, errors = answers_clean(schema, answers, lang)
+    if errors:
+        return SubmitResult(None, errors=errors)
+    reasons = spam_reasons(answers=clean, honeypot=honeypot)
+    trust_pos, trust_score = trust_of(schema, clean)
+    d_pos, d_neg = drivers_of(schema, clean)
+    comment_q = schema.with_role("comment")
+    comment = str(clean.get(comment_q.id, "")) if comment_q else ""
+    now = submitted_at or timezone.now()
+    response = Response(
+        agency_id=touchpoint.agency_id, service_id=touchpoint.service_id, touchpoint=touchpoint,
+        survey_version=version, invitation=invitation,
+        customer_id=invitation.customer_id if invitation else None,
+        channel=touchpoint.channel, language=lang, source=source, page_url=page_url[:1000],
+        submitted_at=now, answers=clean, idempotency_key=idempotency_key or None,
+        external_id=external_id or (invitation.external_id if invitation else ""),
+        ip_address=ip_address if touchpoint.agency.record_ip_addresses else None,
+        trust_positive=trust_pos, trust_score=trust_score, drivers_positive=d_pos,
+        drivers_negative=d_neg, comment=comment, quarantined=bool(reasons),
+        quarantine_reason="; ".join(reasons),
+    )
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+            if invitation is not None:
+                used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+                    used_at=now
+                )
+                if not used:
+                    raise _InvitationUsed
+            if not response.quarantined:
+                _rollup(response, +1)
+    except _InvitationUsed:
+        return SubmitResult(None, closed_reason="This invitation link has already been used.")
+    except IntegrityError:
+        if idempotency_key:  # a concurrent retry won the race
+            existing = Response.objects.filter(
+                touchpoint=touchpoint, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return SubmitResult(response=existing, replayed=True)
+        raise
+    return SubmitResult(response=response)
+
+
+class _InvitationUsed(Exception):
+    pass
+
+
+def _rollup(response: Response, sign: int) -> None:
+    rollup_add(
+        agency_id=response.agency_id, service_id=response.service_id,
+        touchpoint_id=response.touchpoint_id, channel=response.channel,
+        day=local_day(response.submitted_at), sign=sign,
+        counts=response_counts(
+            trust_positive=response.trust_positive, trust_score=response.trust_score,
+            drivers_positive=response.drivers_positive,
+            drivers_negative=response.drivers_negative, language=response.language,
+        ),
+    )
+
+
+def response_quarantine_release(
+    *, response: Response, actor: AbstractBaseUser | AnonymousUser
+) -> Response:
+    """Release a quarantined response into the metrics."""
+    with transaction.atomic():
+        n = Response.objects.filter(pk=response.pk, quarantined=True).update(
+            quarantined=False, quarantine_reason=""
+        )
+        if n:
+            response.refresh_from_db()
+            _rollup(response, +1)
+            audit_record(action="response.release", actor=actor, agency=response.agency_id,
+                         object_type="response", object_id=response.pk)
+    return response
+
+
+def response_quarantine(
+    *, response: Response, reason: str, actor: AbstractBaseUser | AnonymousUser
+) -> Response:
+    with transaction.atomic():
+        n = Response.objects.filter(pk=response.pk, quarantined=False).update(
+            quarantined=True, quarantine_reason=reason[:200] or "marked by staff"
+        )
+        if n:
+            response.refresh_from_db()
+            _rollup(response, -1)
+            audit_record(action="response.quarantine", actor=actor, agency=response.agency_id,
+                         object_type="response", object_id=response.pk)
+    return response
+
+
+def response_status_set(
+    *, response: Response, status: str, actor: AbstractBaseUser | AnonymousUser
+) -> Response:
+    if status not in Response.Status.values:
+        raise SurveyError(f"Unknown status '{status}'.")
+    response.status = status
+    response.save(update_fields=["status"])
+    audit_record(action="response.status", actor=actor, agency=response.agency_id,
+                 object_type="response", object_id=response.pk, detail={"status": status})
+    return response
+
+
+def response_tag(
+    *, response: Response, name: str, actor: AbstractBaseUser | AnonymousUser,
+    remove: bool = False,
+) -> Response:
+    name = name.strip()[:60]
+    if not name:
+        raise SurveyError("A tag needs a name.")
+    tag, _ = Tag.objects.get_or_create(agency_id=response.agency_id, name=name)
+    (response.tags.remove if remove else response.tags.add)(tag)
+    audit_record(action="response.untag" if remove else "response.tag", actor=actor,
+                 agency=response.agency_id, object_type="response", object_id=response.pk,
+                 detail={"tag": name})
+    return response
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return Invitation.objects.select_related("touchpoint", "touchpoint__survey",
+                                             "touchpoint__agency").filter(
+        token_hash=_token_hash(token)
+    ).first()
+
+
+def invitation_problem(inv: Invitation | None) -> str | None:
+    if inv is None:
+        return "This invitation link is not valid. Check that you copied the whole link."
+    if inv.used_at is not None:
+        return "This invitation link has already been used. Thank you for your answers."
+    if inv.expires_at < timezone.now():
+        return "This invitation link has expired."
+    if not inv.touchpoint.active:
+        return "This survey is no longer open."
+    return None
+
+
+def invitation_send(
+    *, touchpoint: Touchpoint, channel: str, to: str, language: str = "en",
+    external_id: str = "", valid_days: int = 30,
+) -> tuple[Invitation, str]:
+    """Create a single-use link and send it by email (SMTP) or SMS. Returns (invitation, url).
+
+    The token is shown once (in the message); only its hash is stored.
+    """
+    if channel not in ("email", "sms"):
+        raise SurveyError("Invitations go by 'email' or 'sms'.")
+    kind = "email" if channel == "email" else "phone"
+    try:
+        customer = customer_match_or_create(agency=touchpoint.agency, kind=kind, value=to,
+                                            language=language)
+    except ValueError as exc:
+        raise SurveyError(str(exc)) from exc
+    token = secrets.token_urlsafe(24)
+    inv = Invitation.objects.create(
+        touchpoint=touchpoint, customer=customer, channel=channel, token_hash=_token_hash(token),
+        external_id=external_id, expires_at=timezone.now() + dt.timedelta(days=valid_days),
+    )
+    url = f"{settings.PUBLIC_BASE_URL}/s/i/{token}/?lang={language}"
+    agency = touchpoint.agency.name
+    if language == "es":
+        subject = f"{agency}: ¿Cómo fue su experiencia?"
+        body = (f"Gracias por usar {touchpoint.service.name}. Cuéntenos cómo le fue "
+                f"(2 minutos):\n\n{url}\n\nEste enlace es personal y se puede usar una vez.")
+    else:
+        subject = f"{agency}: How did we do?"
+        body = (f"Thank you for using {touchpoint.service.name}. Tell us how it went "
+                f"(2 minutes):\n\n{url}\n\nThis link is personal and works once.")
+    try:
+        if channel == "email":
+            msg = EmailMultiAlternatives(subject=subject, body=body, to=[to])
+            msg.send()
+        else:
+            sms_send(to=to, body=f"{subject} {url}")
+    except Exception as exc:  # noqa: BLE001 - a failed send is recorded, not lost
+        inv.send_error = str(exc)[:300]
+        inv.save(update_fields=["send_error"])
+        raise SurveyError(f"The invitation could not be sent: {exc}") from exc
+    inv.sent_at = timezone.now()
+    inv.save(update_fields=["sent_at"])
+    offer_record(touchpoint=touchpoint, source=f"invite_{channel}")
+    return inv, url

@@ -1,0 +1,154 @@
+"""Staff pages: responses (filter, tag, status, quarantine), touchpoints (embed, QR, invite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from govcx.core.selectors import services_for
+from govcx.core.services import audit_record
+from govcx.feedback import selectors, services
+from govcx.feedback.models import Response, Touchpoint
+from govcx.feedback.schema import DRIVERS, SurveySchema
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def filter_from_request(request: HttpRequest) -> selectors.ResponseFilter:
+    g = request.GET
+    return selectors.ResponseFilter(
+        service=_int(g.get("service")), touchpoint=_int(g.get("touchpoint")),
+        channel=g.get("channel", "")[:20], start=_date(g.get("start")), end=_date(g.get("end")),
+        trust=g.get("trust", ""), driver=g.get("driver", "")[:40],
+        language=g.get("language", "")[:8], text=g.get("q", "")[:200],
+        status=g.get("status", "")[:12], tag=g.get("tag", "")[:60],
+        quarantined=g.get("quarantined") == "1",
+    )
+
+
+@login_required
+def responses(request: HttpRequest) -> HttpResponse:
+    f = filter_from_request(request)
+    qs = selectors.responses_for(request.user, f)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    audit_record(action="responses.view", request=request, object_type="response",
+                 detail={"page": page.number, "shown": len(page.object_list),
+                         "filter": {k: str(v) for k, v in vars(f).items() if v}})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "feedback/responses.html", {
+        "page": page, "f": f, "query": query.urlencode(),
+        "services": services_for(request.user, "responses.view"),
+        "touchpoints": selectors.touchpoints_for(request.user, "responses.view"),
+        "drivers": DRIVERS, "statuses": Response.Status.choices,
+        "bad_dates": [k for k in ("start", "end") if request.GET.get(k) and not _date(
+            request.GET.get(k))],
+    })
+
+
+@login_required
+def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
+    try:
+        r = selectors.response_get(request.user, response_id)
+    except Response.DoesNotExist as exc:
+        audit_record(action="response.view", request=request, object_type="response",
+                     object_id=response_id, outcome="denied")
+        raise Http404("No such response.") from exc
+    audit_record(action="response.view", request=request, agency=r.agency_id,
+                 object_type="response", object_id=r.pk)
+    schema = SurveySchema.model_validate(r.survey_version.schema)
+    rows = [(q.text.get("en", q.id), r.answers.get(q.id), r.answers.get(f"{q.id}_other"))
+            for q in schema.questions if q.id in r.answers]
+    return render(request, "feedback/response_detail.html", {
+        "r": r, "rows": rows, "statuses": Response.Status.choices,
+        "can_manage": selectors.responses_for(request.user, capability="responses.manage",
+                                              f=selectors.ResponseFilter(
+                                                  quarantined=r.quarantined)).filter(
+            pk=r.pk).exists(),
+    })
+
+
+@login_required
+@require_POST
+def response_action(request: HttpRequest, response_id: int) -> HttpResponse:
+    try:
+        r = Response.objects.get(
+            pk=response_id,
+            agency_id__in=selectors.agency_ids_for(request.user, "responses.manage"),
+        )
+    except Response.DoesNotExist as exc:
+        audit_record(action="response.change", request=request, object_type="response",
+                     object_id=response_id, outcome="denied")
+        raise Http404("No such response, or you may not change it.") from exc
+    action = request.POST.get("action", "")
+    try:
+        if action == "status":
+            services.response_status_set(response=r, status=request.POST.get("status", ""),
+                                         actor=request.user)
+        elif action == "tag":
+            services.response_tag(response=r, name=request.POST.get("tag", ""),
+                                  actor=request.user)
+        elif action == "untag":
+            services.response_tag(response=r, name=request.POST.get("tag", ""),
+                                  actor=request.user, remove=True)
+        elif action == "release":
+            services.response_quarantine_release(response=r, actor=request.user)
+        elif action == "quarantine":
+            services.response_quarantine(response=r, reason=request.POST.get("reason", ""),
+                                         actor=request.user)
+        else:
+            messages.error(request, "Unknown action.")
+            return redirect("feedback:response_detail", response_id=r.pk)
+    except services.SurveyError as exc:
+        messages.error(request, str(exc))
+        return redirect("feedback:response_detail", response_id=r.pk)
+    messages.success(request, "Saved.")
+    return redirect("feedback:response_detail", response_id=r.pk)
+
+
+@login_required
+def touchpoints(request: HttpRequest) -> HttpResponse:
+    tps = selectors.touchpoints_for(request.user).order_by("service__name", "name")
+    return render(request, "feedback/touchpoints.html", {"touchpoints": tps})
+
+
+@login_required
+@require_POST
+def invitation_send(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
+    try:
+        tp = selectors.touchpoints_for(request.user, "invitations.send").get(pk=touchpoint_id)
+    except Touchpoint.DoesNotExist as exc:
+        raise Http404("No such touchpoint, or you may not send its invitations.") from exc
+    channel = request.POST.get("channel", "email")
+    to = request.POST.get("to", "").strip()
+    if not to:
+        messages.error(request, "Enter an email address or phone number to send to.")
+        return redirect("feedback:touchpoints")
+    try:
+        services.invitation_send(touchpoint=tp, channel=channel, to=to,
+                                 language=request.POST.get("language", "en"))
+    except services.SurveyError as exc:
+        messages.error(request, str(exc))
+        return redirect("feedback:touchpoints")
+    audit_record(action="invitation.send", request=request, agency=tp.agency_id,
+                 object_type="touchpoint", object_id=tp.pk, detail={"channel": channel})
+    messages.success(request, f"Invitation sent by {channel}.")
+    return redirect("feedback:touchpoints")

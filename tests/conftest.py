@@ -1,0 +1,91 @@
+"""Shared fixtures: two agencies with staff of every role, services, surveys, touchpoints.
+
+Factories are plain functions over the services layer (no fixtures files), so tests build
+what they need in a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+
+from govcx.core import services as core_services
+from govcx.core.models import Agency, Role, Service
+from govcx.feedback import services as fb
+from govcx.feedback import survey_templates
+from govcx.feedback.models import Survey, Touchpoint
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_agency(slug: str, name: str | None = None, **kw: Any) -> Agency:
+    return core_services.agency_create(name=name or slug.title(), slug=slug, **kw)
+
+
+def make_service(agency: Agency, slug: str = "benefits", **kw: Any) -> Service:
+    kw.setdefault("channels", ["web", "email", "sms", "phone"])
+    kw.setdefault("stages", ["apply", "decision", "payment"])
+    return core_services.service_create(agency=agency, name=kw.pop("name", slug.title()),
+                                        slug=slug, **kw)
+
+
+def make_staff(agency: Agency, role: str, username: str | None = None) -> AbstractBaseUser:
+    username = username or f"{role}-{agency.slug}"
+    return core_services.staff_create(username=username, email=f"{username}@example.gov",
+                                      password=PASSWORD, agency=agency, role=role)
+
+
+def make_survey(agency: Agency, template: str = "a11", **kw: Any) -> Survey:
+    schema = survey_templates.build(template, agency=agency.name, service="the service")
+    return fb.survey_create(agency=agency, name=kw.pop("name", f"{template} survey"),
+                            schema=schema, **kw)
+
+
+def make_touchpoint(service: Service, survey: Survey | None = None, **kw: Any) -> Touchpoint:
+    survey = survey or make_survey(service.agency)
+    kw.setdefault("name", f"{service.name} web")
+    kw.setdefault("channel", "web")
+    return fb.touchpoint_create(service=service, survey=survey, **kw)
+
+
+def login(client: Client, user: AbstractBaseUser) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def world(db: Any) -> dict[str, Any]:
+    """Agency A (benefits) and agency B (tax), each with a service, a touchpoint and staff."""
+    a = make_agency("benefits-agency", "Benefits Agency")
+    b = make_agency("tax-agency", "Tax Agency")
+    sa = make_service(a, "benefits", name="Apply for benefits")
+    sb = make_service(b, "returns", name="File a return")
+    ta = make_touchpoint(sa, allowed_origins=["https://partner.example.org"])
+    tb = make_touchpoint(sb)
+    staff = {(ag.slug, role): make_staff(ag, role) for ag in (a, b) for role in Role.values}
+    return {"a": a, "b": b, "sa": sa, "sb": sb, "ta": ta, "tb": tb, "staff": staff}
+
+
+@pytest.fixture
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Staff passwords are hashed with PBKDF2 in production; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
