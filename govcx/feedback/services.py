@@ -411,3 +411,39 @@ def invitation_send(
     inv.save(update_fields=["sent_at"])
     offer_record(touchpoint=touchpoint, source=f"invite_{channel}")
     return inv, url
+
+
+def responses_load(
+    *, touchpoint: Touchpoint, items: list[tuple[dict[str, Any], str, dt.datetime]],
+    source: str = Response.Source.IMPORT, batch_size: int = 2000,
+) -> tuple[int, list[tuple[int, dict[str, str]]]]:
+    """Validate and bulk-insert many responses (demo data, large trusted loads).
+
+    Same validation and derived fields as `response_submit`, without per-row transactions;
+    the caller rebuilds the rollups afterwards (`metrics.services.rollups_rebuild`).
+    Returns (stored, [(item index, errors)]).
+    """
+    version = touchpoint.survey.current_version
+    if version is None:
+        raise SurveyError("The touchpoint's survey has no published version.")
+    schema = SurveySchema.model_validate(version.schema)
+    comment_q = schema.with_role("comment")
+    rows: list[Response] = []
+    bad: list[tuple[int, dict[str, str]]] = []
+    for i, (answers, lang, at) in enumerate(items):
+        clean, errors = answers_clean(schema, answers, lang)
+        if errors:
+            bad.append((i, errors))
+            continue
+        tp_pos, tp_score = trust_of(schema, clean)
+        d_pos, d_neg = drivers_of(schema, clean)
+        rows.append(Response(
+            agency_id=touchpoint.agency_id, service_id=touchpoint.service_id,
+            touchpoint=touchpoint, survey_version=version, channel=touchpoint.channel,
+            language=lang, source=source, submitted_at=at, answers=clean,
+            trust_positive=tp_pos, trust_score=tp_score, drivers_positive=d_pos,
+            drivers_negative=d_neg,
+            comment=str(clean.get(comment_q.id, "")) if comment_q else "",
+        ))
+    Response.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows), bad

@@ -1,0 +1,124 @@
+"""Agency isolation: a member of another agency sees nothing of agency A on any staff page or
+staff API endpoint. The URL list is read from the resolver, so a new endpoint is tried
+automatically (and fails this test until its path parameters are known here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from govcx.core.models import Role
+from govcx.feedback import services as fb
+from govcx.feedback.models import A11Submission
+from tests.conftest import login
+
+MARKER = "ZQXSECRETA"
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            out += _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            out.append(prefix + str(p.pattern))
+    return out
+
+
+def staff_routes() -> list[str]:
+    routes = sorted(set(_walk(get_resolver().url_patterns)))
+    return [r for r in routes if r.startswith(("staff/", "api/v1/staff/"))]
+
+
+@pytest.fixture
+def planted(world: dict[str, Any]) -> dict[str, Any]:
+    a_resp = fb.response_submit(touchpoint=world["ta"],
+                                answers={"trust": "down", "went_poorly": ["ease"],
+                                         "comments": f"{MARKER} my claim number"}).response
+    assert a_resp is not None
+    sub = A11Submission.objects.create(agency=world["a"], service=world["sa"],
+                                       fiscal_year=2026, quarter=1)
+    return {**world, "response": a_resp, "submission": sub}
+
+
+def _fill(route: str, w: dict[str, Any]) -> str | None:
+    values = {
+        "service_id": w["sa"].pk, "response_id": w["response"].pk,
+        "touchpoint_id": w["ta"].pk, "submission_id": w["submission"].pk, "pk": w["submission"].pk,
+        "fmt": "csv", "kind": "collection", "action": "submit",
+    }
+
+    def sub(m: re.Match[str]) -> str:
+        return str(values[m.group(1) or m.group(2)])
+
+    route = route.replace("^", "").replace("$", "")
+    try:
+        path = re.sub(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", sub, route)
+    except KeyError as exc:
+        pytest.fail(f"isolation test does not know how to fill '{exc.args[0]}' in {route}")
+    return "/" + path
+
+
+def test_every_staff_route_is_known_and_tried(planted: dict[str, Any], client: Any) -> None:
+    routes = staff_routes()
+    assert len(routes) >= 8, routes
+    outsider = planted["staff"][("tax-agency", Role.ADMINISTRATOR)]
+    login(client, outsider)
+    for route in routes:
+        url = _fill(route, planted)
+        assert url is not None
+        for method in ("get", "post"):
+            r = getattr(client, method)(url)
+            body = r.content.decode(errors="replace") if hasattr(r, "content") else ""
+            assert r.status_code != 500, (method, url)
+            if r.status_code == 200:
+                assert MARKER not in body, f"{method.upper()} {url} leaked agency A's data"
+                assert "Apply for benefits" not in body, f"{method.upper()} {url} leaked A's service"
+            else:
+                assert r.status_code in (302, 400, 403, 404, 405, 422), (method, url, r.status_code)
+    # and nothing of A was changed by the outsider's POSTs
+    planted["response"].refresh_from_db()
+    assert planted["response"].status == "new" and not planted["response"].quarantined
+
+
+def test_member_sees_own_agency(planted: dict[str, Any], client: Any) -> None:
+    login(client, planted["staff"][("benefits-agency", Role.CX_ANALYST)])
+    assert MARKER in client.get("/staff/responses/").content.decode()
+    assert MARKER in client.get(f"/staff/responses/{planted['response'].pk}/").content.decode()
+    api = client.get("/api/v1/staff/responses").json()
+    assert [r["id"] for r in api] == [planted["response"].pk]
+
+
+def test_department_membership_covers_components(db: Any, client: Any) -> None:
+    from tests.conftest import make_agency, make_service, make_staff, make_touchpoint
+
+    dept = make_agency("dept", "Department")
+    comp = make_agency("comp", "Component", parent=dept, kind="component")
+    tp = make_touchpoint(make_service(comp, "svc", name="Component service"))
+    fb.response_submit(touchpoint=tp, answers={"trust": "up", "comments": "component data"})
+    login(client, make_staff(dept, Role.VIEWER))
+    page = client.get(f"/staff/services/{tp.service_id}/dashboard/")
+    assert page.status_code == 200 and "Component service" in page.content.decode()
+    # a viewer reads dashboards but not individual responses
+    assert "component data" not in client.get("/staff/responses/").content.decode()
+
+
+def test_response_views_are_audited(planted: dict[str, Any], client: Any) -> None:
+    from govcx.core.models import AuditEvent
+
+    analyst = planted["staff"][("benefits-agency", Role.CX_ANALYST)]
+    login(client, analyst)
+    client.get(f"/staff/responses/{planted['response'].pk}/", REMOTE_ADDR="10.1.2.3")
+    ev = AuditEvent.objects.filter(action="response.view").latest("at")
+    assert (ev.actor_id, ev.object_id, ev.ip_address, ev.outcome) == (
+        analyst.pk, str(planted["response"].pk), "10.1.2.3", "success")
+    outsider = planted["staff"][("tax-agency", Role.CX_ANALYST)]
+    login(client, outsider)
+    assert client.get(f"/staff/responses/{planted['response'].pk}/").status_code == 404
+    denied = AuditEvent.objects.filter(action="response.view", actor=outsider).get()
+    assert denied.outcome == "denied"
+    assert dt.datetime.now(dt.UTC) - denied.at < dt.timedelta(minutes=1)
