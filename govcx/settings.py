@@ -19,7 +19,9 @@ DEV = env.bool("GOVCX_DEV", default=False)
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEV else environ.Env.NOTSET)
 # Key for hashing customer identifiers (email, phone) for matching; never the SECRET_KEY.
-IDENTITY_HASH_KEY = env.str("IDENTITY_HASH_KEY", default="dev-only-identity-key" if DEV else environ.Env.NOTSET)
+IDENTITY_HASH_KEY = env.str(
+    "IDENTITY_HASH_KEY", default="dev-only-identity-key" if DEV else environ.Env.NOTSET
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

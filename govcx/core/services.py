@@ -33,7 +33,7 @@ def audit_record(
     """Record who did what, when, from where, with what outcome."""
     if actor is None and request is not None:
         actor = request.user
-    user = actor if actor is not None and actor.is_authenticated else None
+    user: Any = actor if actor is not None and actor.is_authenticated else None
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     return AuditEvent.objects.create(
         actor=user,

@@ -37,7 +37,7 @@ def fields_for(
         options: list[dict[str, str]] = []
         if q.type == "thumbs":
             options = [{"value": "up", "text": "👍 " + ("Sí" if lang == "es" else "Yes")},
-                       {"value": "down", "text": "👎 " + ("No" if lang == "es" else "No")}]
+                       {"value": "down", "text": "👎 No"}]
         elif q.type == "yesno":
             options = [{"value": "yes", "text": "Sí" if lang == "es" else "Yes"},
                        {"value": "no", "text": "No"}]

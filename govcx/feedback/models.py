@@ -123,7 +123,8 @@ class Response(models.Model):
     page_url = models.URLField(max_length=1000, blank=True)
     submitted_at = models.DateTimeField(db_index=True)
     answers = models.JSONField()
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL (not "") when absent, so the partial unique constraint ignores it.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     external_id = models.CharField(max_length=100, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     # Normalised reporting fields (derived once at submission, indexed for filtering).

@@ -152,7 +152,7 @@ def nps(*, agency: str, service: str) -> dict[str, Any]:
 
 
 def build(template: str, **kwargs: Any) -> dict[str, Any]:
-    fn = {"a11": a11, "a11_legacy": a11_legacy, "csat": csat, "ces": ces, "nps": nps}.get(template)
+    fn: Any = {"a11": a11, "a11_legacy": a11_legacy, "csat": csat, "ces": ces, "nps": nps}.get(template)
     if fn is None:
         raise ValueError(f"Unknown template '{template}'; use one of {', '.join(TEMPLATES)}")
     return fn(**kwargs)

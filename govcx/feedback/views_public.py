@@ -67,7 +67,7 @@ def _render_survey(
                     status = 409
                 errors = result.errors
                 status = 400 if errors else status
-        hidden = {k: v for k, v in request.GET.items() if k not in ("lang",)}
+        hidden = {k: str(v) for k, v in request.GET.items() if k not in ("lang",)}
         ctx.update(
             fields=fields_for(schema, lang, values, errors, hidden_values=hidden),
             errors=errors or ctx.get("form_error"),

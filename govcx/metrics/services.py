@@ -21,10 +21,12 @@ COUNTERS = (
 KEYS = ["agency_id", "service_id", "touchpoint_id", "channel", "day"]
 _TABLE = ResponseDaily._meta.db_table
 _COLS = KEYS + COUNTERS
+# Table and column names come from the model, never from input; values are parameters.
+_PLACEHOLDERS = ", ".join(["%s"] * len(_COLS))
+_UPDATES = ", ".join(f"{c} = {_TABLE}.{c} + excluded.{c}" for c in COUNTERS)
 _UPSERT = (
-    f"INSERT INTO {_TABLE} ({', '.join(_COLS)}) VALUES ({', '.join(['%s'] * len(_COLS))}) "
-    f"ON CONFLICT (touchpoint_id, day) DO UPDATE SET "
-    + ", ".join(f"{c} = {_TABLE}.{c} + excluded.{c}" for c in COUNTERS)
+    f"INSERT INTO {_TABLE} ({', '.join(_COLS)}) VALUES ({_PLACEHOLDERS}) "  # noqa: S608
+    f"ON CONFLICT (touchpoint_id, day) DO UPDATE SET {_UPDATES}"
 )
 
 

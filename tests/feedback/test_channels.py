@@ -19,7 +19,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], str]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((envelope.mail_from, envelope.rcpt_tos,
                               envelope.content.decode("utf-8", "replace")))
         return "250 Message accepted for delivery"
@@ -56,7 +56,7 @@ def test_email_invitation_over_real_smtp_is_single_use(world: Any, smtp: Inbox, 
         if smtp.messages:
             break
         time.sleep(0.05)
-    sender, rcpts, raw = smtp.messages[0]
+    _sender, rcpts, raw = smtp.messages[0]
     assert rcpts == ["Maria@Example.org"]
     assert "=?utf-8?" in raw or "experiencia" in raw  # Spanish subject, encoded
     token = _link(raw.replace("=\n", ""))

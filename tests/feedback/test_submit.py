@@ -94,3 +94,11 @@ def test_hosted_form_keeps_answers_when_something_is_wrong(world, client):
                                              "went_well_other": "the map", "lang": "en"})
     assert ok.status_code == 302
     assert Response.objects.get().answers["went_well_other"] == "the map"
+
+
+def test_hosted_page_speaks_spanish(world, client):
+    html = client.get(f"/s/{world['ta'].public_id}/?lang=es").content.decode()
+    assert '<html lang="es">' in html
+    assert "Enviar" in html and "Según mi experiencia" in html and "¿Qué salió bien?" in html
+    bad = client.post(f"/s/{world['ta'].public_id}/", {"lang": "es"}).content.decode()
+    assert "Revise sus respuestas" in bad and "Por favor, responda esta pregunta." in bad

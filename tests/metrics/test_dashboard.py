@@ -27,7 +27,7 @@ def test_wilson_interval_matches_reference_values() -> None:
     lo, hi = wilson(8, 10)  # type: ignore[misc]
     assert (round(lo, 4), round(hi, 4)) == (0.4902, 0.9433)  # standard Wilson 95% values
     assert wilson(0, 0) is None
-    m, lo2, hi2 = mean_ci(3 + 4 + 5, 9 + 16 + 25, 3)  # type: ignore[misc]
+    m, _lo2, hi2 = mean_ci(3 + 4 + 5, 9 + 16 + 25, 3)  # type: ignore[misc]
     assert m == 4 and round(hi2 - m, 4) == round(1.959963984540054 * 1 / 3 ** 0.5, 4)
 
 
