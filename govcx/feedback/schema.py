@@ -263,7 +263,7 @@ def answers_clean(
             errors[q.id] = err
             continue
         clean[q.id] = v
-        if q.other and ("other" == v or (isinstance(v, list) and "other" in v)):
+        if q.other and (v == "other" or (isinstance(v, list) and "other" in v)):
             other_text = str(raw.get(f"{q.id}_other") or "").strip()
             if not other_text:
                 errors[f"{q.id}_other"] = _msg("other", lang)

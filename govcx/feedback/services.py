@@ -18,8 +18,8 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from govcx.core.models import Agency, Service
-from govcx.core.sms import sms_send
 from govcx.core.services import audit_record
+from govcx.core.sms import sms_send
 from govcx.customers.services import customer_match_or_create
 from govcx.feedback.models import (
     Invitation,
@@ -403,7 +403,7 @@ def invitation_send(
             msg.send()
         else:
             sms_send(to=to, body=f"{subject} {url}")
-    except Exception as exc:  # noqa: BLE001 - a failed send is recorded, not lost
+    except Exception as exc:
         inv.send_error = str(exc)[:300]
         inv.save(update_fields=["send_error"])
         raise SurveyError(f"The invitation could not be sent: {exc}") from exc

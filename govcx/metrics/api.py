@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from govcx.core.selectors import agency_ids_for, services_for
 from govcx.core.models import Service
+from govcx.core.selectors import agency_ids_for, services_for
 from govcx.metrics.selectors import dashboard_figures
 
 router = Router(tags=["staff"])
