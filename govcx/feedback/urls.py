@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govcx.feedback import views_a11, views_public, views_staff
+from govcx.feedback import views_a11, views_import, views_public, views_staff
 
 app_name = "feedback"
 urlpatterns = [
@@ -19,4 +19,13 @@ urlpatterns = [
     path("staff/touchpoints/<int:touchpoint_id>/invite/", views_staff.invitation_send,
          name="invitation_send"),
     path("staff/a11/", views_a11.a11_list, name="a11_list"),
+]
+urlpatterns += [
+    path("staff/a11/prepare/", views_a11.a11_prepare, name="a11_prepare"),
+    path("staff/a11/<int:submission_id>/", views_a11.a11_detail, name="a11_detail"),
+    path("staff/a11/<int:submission_id>/action/", views_a11.a11_action, name="a11_action"),
+    path("staff/a11/<int:submission_id>/download/<str:kind>.csv", views_a11.a11_download,
+         name="a11_download"),
+    path("staff/touchpoints/<int:touchpoint_id>/import/", views_import.import_responses,
+         name="import_responses"),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -45,8 +45,42 @@ def filter_from_request(request: HttpRequest) -> selectors.ResponseFilter:
 
 
 @login_required
-def responses(request: HttpRequest) -> HttpResponse:
+def responses(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     f = filter_from_request(request)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        from django.utils import timezone
+
+        from govcx.feedback import exports
+
+        filter_detail = {k: str(v) for k, v in vars(f).items() if v}
+        export_agencies = selectors.agency_ids_for(request.user, "responses.export")
+        if not export_agencies:
+            audit_record(action="responses.export", request=request, object_type="response",
+                         outcome="denied", detail={"format": fmt, "filter": filter_detail})
+            return HttpResponse("Your role does not allow exporting responses.", status=403,
+                                content_type="text/plain; charset=utf-8")
+        if (f.service and not services_for(request.user, "responses.export").filter(
+                pk=f.service).exists()) or (f.touchpoint and not selectors.touchpoints_for(
+                request.user, "responses.export").filter(pk=f.touchpoint).exists()):
+            raise Http404("No such service or touchpoint.")
+        export_qs = selectors.responses_for(request.user, f, capability="responses.export")
+        rows = export_qs.count()
+        audit_record(action="responses.export", request=request, object_type="response",
+                     agency=next(iter(export_agencies)) if len(export_agencies) == 1 else None,
+                     detail={"format": fmt, "filter": filter_detail, "rows": rows})
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        export: HttpResponse | StreamingHttpResponse
+        if fmt == "csv":
+            export = StreamingHttpResponse(exports.responses_csv(export_qs),
+                                           content_type="text/csv; charset=utf-8")
+        else:
+            export = HttpResponse(
+                exports.responses_xlsx(export_qs),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        export["Content-Disposition"] = f'attachment; filename="responses-{stamp}.{fmt}"'
+        return export
     qs = selectors.responses_for(request.user, f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     audit_record(action="responses.view", request=request, object_type="response",
