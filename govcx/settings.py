@@ -127,6 +127,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # var/ also holds the SQLite file
 STATICFILES_DIRS = [
+    BASE_DIR / "govcx" / "static",
     ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True

@@ -50,7 +50,9 @@ def _origin_allowed(request: HttpRequest, touchpoint: Touchpoint) -> tuple[bool,
 
 
 def _with_cors(resp: HttpResponse, origin: str | None, allowed: bool) -> HttpResponse:
-    if origin and allowed:
+    """CORS headers for allowed origins. A refusal (403) is made readable to any origin too,
+    so the widget can say why; it carries only a message, never data."""
+    if origin and (allowed or resp.status_code == 403):
         resp["Access-Control-Allow-Origin"] = origin
         resp["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
         resp["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -71,8 +73,10 @@ def preflight(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     tp = _touchpoint_or_404(public_id)
     if tp is None:
         return HttpResponse(status=404)
-    allowed, origin = _origin_allowed(request, tp)
-    return _with_cors(HttpResponse(status=204 if allowed else 403), origin, allowed)
+    # The preflight always succeeds: the real request from a disallowed origin is then refused
+    # with a readable 403 (no data), so the widget can explain instead of a network error.
+    _, origin = _origin_allowed(request, tp)
+    return _with_cors(HttpResponse(status=204), origin, True)
 
 
 @router.get("/touchpoints/{public_id}/survey", response={200: dict, 404: ErrorOut})
