@@ -45,9 +45,9 @@ serve:
 	@echo "  govcx demo: http://$(HOST):$(PORT)/"
 	@echo "  sign in as  cxlead / demo-password-2026   (CX analyst, both agencies)"
 	@echo "              perf / demo-password-2026     (performance manager, Benefits)"
-	@echo "  public survey pages and the widget test page are listed on the Touchpoints page"
+	@echo "  public survey links, QR codes and the widget embed code are on the Touchpoints page"
 	@echo ""
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 govcx.wsgi:application
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 govcx.wsgi:application
 
 demo: install assets seed serve
 

@@ -1,0 +1,442 @@
+"""Ingest benchmark: sustained survey submissions per second over HTTP on loopback.
+
+    .venv/bin/python bench/ingest/run.py                 # SQLite and PostgreSQL, ~4 minutes
+    .venv/bin/python bench/ingest/run.py --db sqlite --duration 5
+
+Side by side on the same server process and database, it measures
+  full     POST /api/v1/touchpoints/<id>/responses (validation, idempotency, rollups), a
+           unique Idempotency-Key per request;
+  ceiling  POST /bench/ceiling: one INSERT of the raw body (bench/ingest/ceiling.py), the
+           fastest durable write this stack can do;
+and prints max sustained req/s for each, the ratio full/ceiling (goal >= 0.70), and the
+latency (p50/p99) of an open-loop load at 80% of each one's max rate.
+
+The server is granian (WSGI) with a few worker/thread settings (gunicorn too when it is
+installed in the venv); the load comes from a separate process: wrk (installed with apt-get
+when missing and running as root) for the closed-loop maximum, and this file's own asyncio
+open-loop generator (`--loadgen`, a subprocess) for the fixed-rate latency run, because wrk
+has no fixed-rate mode (wrk2 is not packaged). Latency of the open-loop run is measured from
+each request's scheduled send time, so queueing is counted (no coordinated omission).
+
+Rate limits are off (RATELIMIT_ENABLE=0). PostgreSQL runs under scripts/with-postgres (fsync
+on); SQLite is a WAL file database with the product's settings (synchronous=NORMAL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+BODY = json.dumps({"answers": {"trust": "up", "went_well": ["ease"]}})
+WRK_CONNECTIONS = 16
+
+# (label, argv after the binary); the module is appended.
+GRANIAN = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+           "--no-access-log", "--log-level", "warning"]
+CONFIGS: list[tuple[str, list[str]]] = [
+    ("granian w2 bt1", [*GRANIAN, "--workers", "2", "--blocking-threads", "1"]),
+    ("granian w2 bt4", [*GRANIAN, "--workers", "2", "--blocking-threads", "4"]),
+    ("granian w4 bt1", [*GRANIAN, "--workers", "4", "--blocking-threads", "1"]),
+]
+if (BIN / "gunicorn").exists():
+    CONFIGS += [
+        ("gunicorn w2 sync", [str(BIN / "gunicorn"), "--workers", "2", "--bind", "127.0.0.1"]),
+        ("gunicorn w4 sync", [str(BIN / "gunicorn"), "--workers", "4", "--bind", "127.0.0.1"]),
+    ]
+
+SETUP = """
+import django, sys
+django.setup()
+from govcx.core import services as core
+from govcx.feedback import services as fb, survey_templates
+from bench.ingest.ceiling import table_create
+table_create()
+a = core.agency_create(name="Bench Agency", slug="bench-agency")
+s = core.service_create(agency=a, name="Bench service", slug="bench", channels=["web"],
+                        stages=["apply"])
+sv = fb.survey_create(agency=a, name="A-11", schema=survey_templates.build(
+    "a11", agency=a.name, service=s.name))
+tp = fb.touchpoint_create(service=s, survey=sv, name="Bench web", channel="web")
+print(tp.public_id)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- server ----------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, argv: list[str], env: dict[str, str], logfile: Path) -> None:
+        self.port = free_port()
+        if "gunicorn" in argv[0]:
+            argv = [*argv[:-1], f"127.0.0.1:{self.port}", "bench.ingest.ceiling:application"]
+        else:
+            argv = [*argv, "--port", str(self.port), "bench.ingest.ceiling:application"]
+        self.fh = logfile.open("ab")
+        self.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self.fh,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, path: str, timeout: float = 120) -> None:
+        import http.client
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited during start-up")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                c.request("GET", path)
+                ok = c.getresponse().status == 200
+                c.close()
+                if ok:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("server not ready")
+
+    def stop(self) -> None:
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.fh.close()
+
+
+# --- closed-loop maximum: wrk ------------------------------------------------------------------
+
+WRK_LUA = """
+wrk.method = "POST"
+wrk.body = [==[__BODY__]==]
+local counter = 0
+local nthreads = 0
+local prefix = "k-"
+function setup(thread)
+  thread:set("tid", nthreads)
+  nthreads = nthreads + 1
+end
+function init(args)
+  prefix = (args[1] or "run") .. "-" .. tostring(tid) .. "-"
+end
+function request()
+  counter = counter + 1
+  return wrk.format(nil, nil, {["Content-Type"] = "application/json",
+                               ["Idempotency-Key"] = prefix .. counter}, nil)
+end
+""".replace("__BODY__", BODY)
+
+
+def ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found or os.environ.get("BENCH_NO_INSTALL"):
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk with apt-get …")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True,
+                       timeout=300, check=False, env={**os.environ,
+                                                      "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk")
+
+
+def _ms(value: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s|m)", value)
+    if not m:
+        return float("nan")
+    n, unit = float(m.group(1)), m.group(2)
+    return n * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk_run(wrk: str, port: int, path: str, seconds: float, lua: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [wrk, "-t1", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
+         "--timeout", "10s", "-s", str(lua), f"http://127.0.0.1:{port}{path}", "--",
+         uuid.uuid4().hex[:12]],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    p = {q: _ms(v) for q, v in re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M)}
+    return {"rps": rps, "errors": (int(bad.group(1)) if bad else 0)
+            + (sum(int(x) for x in sock.groups()) if sock else 0),
+            "p50_ms": p.get("50"), "p99_ms": p.get("99")}
+
+
+# --- open-loop generator (also the closed-loop fallback without wrk) --------------------------
+
+async def _http_post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     req: bytes) -> int:
+    writer.write(req)
+    await writer.drain()
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("closed")
+    status = int(status_line.split()[1])
+    length, chunked = 0, False
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value.strip())
+        elif name == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readline()).strip() or b"0", 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length:
+        await reader.readexactly(length)
+    return status
+
+
+async def loadgen(port: int, path: str, rate: float, seconds: float, conns: int,
+                  prefix: str) -> dict[str, Any]:
+    """rate > 0: open loop at `rate` req/s; rate == 0: closed loop with `conns` in flight."""
+    loop = asyncio.get_running_loop()
+    body = BODY.encode()
+    queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
+    lat: list[float] = []
+    errors = 0
+    counter = 0
+
+    def request(i: int) -> bytes:
+        return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: application/json\r\nIdempotency-Key: {prefix}-{i}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+    async def worker() -> None:
+        nonlocal errors, counter
+        reader = writer = None
+        closed_loop_end = loop.time() + seconds
+        while True:
+            if rate > 0:
+                item = await queue.get()
+                if item is None:
+                    break
+                i, scheduled = item
+            else:
+                if loop.time() >= closed_loop_end:
+                    break
+                counter += 1
+                i, scheduled = counter, loop.time()
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                assert reader is not None
+                status = await asyncio.wait_for(_http_post(reader, writer, request(i)), 30)
+                if not 200 <= status < 300:
+                    errors += 1
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                errors += 1
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+            lat.append(loop.time() - scheduled)
+        if writer is not None:
+            writer.close()
+
+    workers = [asyncio.create_task(worker()) for _ in range(conns)]
+    start = loop.time()
+    if rate > 0:
+        n = int(rate * seconds)
+        for i in range(n):
+            target = start + i / rate
+            delay = target - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            queue.put_nowait((i, target))
+        for _ in workers:
+            queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = loop.time() - start
+    lat.sort()
+
+    def q(p: float) -> float | None:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else None
+
+    return {"rps": len(lat) / elapsed, "errors": errors, "p50_ms": q(0.50), "p99_ms": q(0.99),
+            "target_rps": rate or None, "n": len(lat)}
+
+
+def loadgen_run(port: int, path: str, rate: float, seconds: float,
+                conns: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--loadgen", json.dumps(
+            {"port": port, "path": path, "rate": rate, "seconds": seconds, "conns": conns,
+             "prefix": uuid.uuid4().hex[:12]})],
+        capture_output=True, text=True, check=True, timeout=seconds + 120,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# --- one database --------------------------------------------------------------------------------
+
+def bench_database(label: str, env: dict[str, str], seconds: float, wrk: str | None,
+                   work: Path) -> dict[str, Any]:
+    log(f"[{label}] migrate and set up")
+    subprocess.run([str(BIN / "govcx"), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT,
+                   check=True)
+    public_id = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    full = f"/api/v1/touchpoints/{public_id}/responses"
+    ceiling = "/bench/ceiling"
+    lua = work / "submit.lua"
+    lua.write_text(WRK_LUA)
+
+    def closed(port: int, path: str, secs: float) -> dict[str, Any]:
+        if wrk:
+            return wrk_run(wrk, port, path, secs, lua)
+        return loadgen_run(port, path, 0, secs, WRK_CONNECTIONS)
+
+    rows: list[dict[str, Any]] = []
+    for name, argv in CONFIGS:
+        server = Server(argv, env, work / "server.log")
+        try:
+            server.wait_ready(f"/api/v1/touchpoints/{public_id}/survey")
+            row: dict[str, Any] = {"db": label, "server": name}
+            for kind, path in (("full", full), ("ceiling", ceiling)):
+                closed(server.port, path, 2)  # warm up every worker and connection
+                row[kind] = closed(server.port, path, seconds)
+            row["ratio"] = row["full"]["rps"] / row["ceiling"]["rps"]
+            log(f"[{label}] {name}: full {row['full']['rps']:.0f}/s, ceiling "
+                f"{row['ceiling']['rps']:.0f}/s, ratio {row['ratio']:.2f}")
+            rows.append(row)
+        finally:
+            server.stop()
+
+    best = max(rows, key=lambda r: r["full"]["rps"])
+    name, argv = next(c for c in CONFIGS if c[0] == best["server"])
+    server = Server(argv, env, work / "server.log")
+    try:
+        server.wait_ready(f"/api/v1/touchpoints/{public_id}/survey")
+        for kind, path in (("full", full), ("ceiling", ceiling)):
+            rate = 0.8 * best[kind]["rps"]
+            best[f"{kind}_at80"] = loadgen_run(server.port, path, rate, seconds, WRK_CONNECTIONS)
+            r = best[f"{kind}_at80"]
+            log(f"[{label}] {name} {kind} at {rate:.0f}/s: achieved {r['rps']:.0f}/s, "
+                f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']}")
+    finally:
+        server.stop()
+    return {"rows": rows, "chosen": best["server"]}
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GOVCX_DEV="1", RATELIMIT_ENABLE="0", DATABASE_URL=database_url,
+               DJANGO_SETTINGS_MODULE="govcx.settings", LOG_LEVEL="ERROR",
+               PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
+    env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
+    return env
+
+
+def print_table(results: list[dict[str, Any]], seconds: float, wrk: str | None) -> None:
+    gen = f"wrk -t1 -c{WRK_CONNECTIONS}" if wrk else f"asyncio closed loop, {WRK_CONNECTIONS} conns"
+    print(f"\nIngest over HTTP on loopback; {seconds:.0f}s per point; max load: {gen}; "
+          f"latency: open loop at 80% of max, "
+          f"{WRK_CONNECTIONS} connections; {os.cpu_count()} CPUs\n")
+    print("| database | server | full req/s | ceiling req/s | full/ceiling | "
+          "full p99 @max (ms) | ceiling p99 @max (ms) | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for res in results:
+        for r in res["rows"]:
+            mark = " *" if r["server"] == res["chosen"] else ""
+            print(f"| {r['db']} | {r['server']}{mark} | {r['full']['rps']:.0f} | "
+                  f"{r['ceiling']['rps']:.0f} | {r['ratio']:.2f} | "
+                  f"{r['full']['p99_ms'] or float('nan'):.1f} | "
+                  f"{r['ceiling']['p99_ms'] or float('nan'):.1f} | "
+                  f"{r['full']['errors'] + r['ceiling']['errors']} |")
+    print("\n(* = chosen: highest full-path req/s)\n")
+    print("| database | server | path | target req/s (80%) | achieved req/s | p50 (ms) | "
+          "p99 (ms) | errors |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for res in results:
+        best = next(r for r in res["rows"] if r["server"] == res["chosen"])
+        for kind in ("full", "ceiling"):
+            a = best[f"{kind}_at80"]
+            print(f"| {best['db']} | {best['server']} | {kind} | {a['target_rps']:.0f} | "
+                  f"{a['rps']:.0f} | {a['p50_ms']:.1f} | {a['p99_ms']:.1f} | {a['errors']} |")
+    print()
+    for res in results:
+        best = next(r for r in res["rows"] if r["server"] == res["chosen"])
+        verdict = "meets" if best["ratio"] >= 0.70 else "BELOW"
+        print(f"{best['db']}: full/ceiling = {best['ratio']:.2f} with {best['server']} "
+              f"({verdict} the 0.70 goal)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", default="sqlite,pg", help="sqlite, pg or sqlite,pg")
+    ap.add_argument("--duration", type=float, default=8, help="seconds per measurement")
+    ap.add_argument("--json", help="also write the results to this JSON file")
+    ap.add_argument("--loadgen", help=argparse.SUPPRESS)
+    ap.add_argument("--pg-child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.loadgen:
+        p = json.loads(args.loadgen)
+        print(json.dumps(asyncio.run(loadgen(p["port"], p["path"], p["rate"], p["seconds"],
+                                             p["conns"], p["prefix"]))))
+        return
+
+    wrk = ensure_wrk()
+    if not wrk:
+        log("wrk not available: using the asyncio load generator for the maximum too")
+    with tempfile.TemporaryDirectory(prefix="govcx-bench-ingest-") as tmp:
+        work = Path(tmp)
+        if args.pg_child:  # inside scripts/with-postgres: DATABASE_URL is the new server
+            res = bench_database("postgresql", bench_env(os.environ["DATABASE_URL"]),
+                                 args.duration, wrk, work)
+            Path(args.pg_child).write_text(json.dumps(res))
+            return
+        results = []
+        dbs = [d.strip() for d in args.db.split(",")]
+        if "sqlite" in dbs:
+            results.append(bench_database("sqlite", bench_env(f"sqlite:///{work / 'b.sqlite3'}"),
+                                          args.duration, wrk, work))
+        if "pg" in dbs:
+            out = work / "pg.json"
+            subprocess.run([str(ROOT / "scripts" / "with-postgres"), sys.executable, __file__,
+                            "--pg-child", str(out), "--duration", str(args.duration)],
+                           cwd=ROOT, check=True)
+            results.append(json.loads(out.read_text()))
+        print_table(results, args.duration, wrk)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
