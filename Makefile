@@ -47,7 +47,7 @@ serve:
 	@echo "              perf / demo-password-2026     (performance manager, Benefits)"
 	@echo "  public survey links, QR codes and the widget embed code are on the Touchpoints page"
 	@echo ""
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 govcx.wsgi:application
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 4 --blocking-threads 1 govcx.wsgi:application
 
 demo: install assets seed serve
 

@@ -1,6 +1,6 @@
 """Ingest benchmark: sustained survey submissions per second over HTTP on loopback.
 
-    .venv/bin/python bench/ingest/run.py                 # SQLite and PostgreSQL, ~4 minutes
+    .venv/bin/python bench/ingest/run.py                 # SQLite (x2) and PostgreSQL, ~5 min
     .venv/bin/python bench/ingest/run.py --db sqlite --duration 5
 
 Side by side on the same server process and database, it measures
@@ -19,7 +19,9 @@ has no fixed-rate mode (wrk2 is not packaged). Latency of the open-loop run is m
 each request's scheduled send time, so queueing is counted (no coordinated omission).
 
 Rate limits are off (RATELIMIT_ENABLE=0). PostgreSQL runs under scripts/with-postgres (fsync
-on); SQLite is a WAL file database with the product's settings (synchronous=NORMAL).
+on); SQLite is a WAL file database with the product's settings (synchronous=NORMAL), once as
+configured today (CONN_MAX_AGE=0: a new connection, init PRAGMAs and schema load per request)
+and once with persistent connections (`?conn_max_age=600` in DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -185,7 +187,7 @@ def wrk_run(wrk: str, port: int, path: str, seconds: float, lua: Path) -> dict[s
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    p = {q: _ms(v) for q, v in re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M)}
+    p = {q: _ms(v) for q, v in re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M)}
     return {"rps": rps, "errors": (int(bad.group(1)) if bad else 0)
             + (sum(int(x) for x in sock.groups()) if sock else 0),
             "p50_ms": p.get("50"), "p99_ms": p.get("99")}
@@ -399,7 +401,9 @@ def print_table(results: list[dict[str, Any]], seconds: float, wrk: str | None) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", default="sqlite,pg", help="sqlite, pg or sqlite,pg")
+    ap.add_argument("--db", default="sqlite,sqlite-persistent,pg",
+                    help="comma-separated: sqlite (product settings: a new connection per "
+                         "request), sqlite-persistent (CONN_MAX_AGE=600), pg")
     ap.add_argument("--duration", type=float, default=8, help="seconds per measurement")
     ap.add_argument("--json", help="also write the results to this JSON file")
     ap.add_argument("--loadgen", help=argparse.SUPPRESS)
@@ -426,6 +430,10 @@ def main() -> None:
         dbs = [d.strip() for d in args.db.split(",")]
         if "sqlite" in dbs:
             results.append(bench_database("sqlite", bench_env(f"sqlite:///{work / 'b.sqlite3'}"),
+                                          args.duration, wrk, work))
+        if "sqlite-persistent" in dbs:
+            url = f"sqlite:///{work / 'p.sqlite3'}?conn_max_age=600"
+            results.append(bench_database("sqlite CONN_MAX_AGE=600", bench_env(url),
                                           args.duration, wrk, work))
         if "pg" in dbs:
             out = work / "pg.json"
