@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "govcx.core.middleware.SecureHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "govcx.urls"
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="govcx.urls")  # bench/ adds a ceiling view
 WSGI_APPLICATION = "govcx.wsgi.application"
 
 TEMPLATES = [
@@ -90,9 +90,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Persistent connections on both backends: opening a SQLite connection re-runs the PRAGMAs
+# and, when the last one closes, checkpoints the WAL; measured in docs/benchmarks.md.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://govcx")}
@@ -152,6 +153,10 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
 # Behind a proxy, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
+# Public survey endpoints keep each touchpoint (with its live survey version) in process
+# memory for this many seconds, so a change to a touchpoint (deactivation, allowed origins)
+# reaches every server process within this time. 0 turns the cache off.
+PUBLIC_CACHE_SECONDS = env.float("PUBLIC_CACHE_SECONDS", default=5.0)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- security ---------------------------------------------------------------------------------

@@ -89,3 +89,13 @@ def _clear_cache() -> None:
 def _fast_passwords(settings: Any) -> None:
     """Staff passwords are hashed with PBKDF2 in production; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_public_cache(settings: Any) -> None:
+    """Tests change touchpoints directly and expect the next request to see it; the cache
+    itself is tested in tests/feedback/test_public_cache.py."""
+    from govcx.feedback.selectors import public_cache_clear
+
+    settings.PUBLIC_CACHE_SECONDS = 0
+    public_cache_clear()

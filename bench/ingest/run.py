@@ -1,13 +1,15 @@
 """Ingest benchmark: sustained survey submissions per second over HTTP on loopback.
 
-    .venv/bin/python bench/ingest/run.py                 # SQLite (x2) and PostgreSQL, ~5 min
+    .venv/bin/python bench/ingest/run.py                 # SQLite and PostgreSQL, ~6 min
     .venv/bin/python bench/ingest/run.py --db sqlite --duration 5
 
 Side by side on the same server process and database, it measures
   full     POST /api/v1/touchpoints/<id>/responses (validation, idempotency, rollups), a
            unique Idempotency-Key per request;
-  ceiling  POST /bench/ceiling: one INSERT of the raw body (bench/ingest/ceiling.py), the
-           fastest durable write this stack can do;
+  ceiling  POST /bench/ceiling-view: a Django view behind the product's URLs and middleware
+           (bench/ingest/urls.py) doing one INSERT of the raw body: the issue's ceiling;
+  bare     POST /bench/ceiling: the same INSERT from a bare WSGI function
+           (bench/ingest/ceiling.py), no routing or middleware;
 and prints max sustained req/s for each, the ratio full/ceiling (goal >= 0.70), and the
 latency (p50/p99) of an open-loop load at 80% of each one's max rate.
 
@@ -19,9 +21,8 @@ has no fixed-rate mode (wrk2 is not packaged). Latency of the open-loop run is m
 each request's scheduled send time, so queueing is counted (no coordinated omission).
 
 Rate limits are off (RATELIMIT_ENABLE=0). PostgreSQL runs under scripts/with-postgres (fsync
-on); SQLite is a WAL file database with the product's settings (synchronous=NORMAL), once as
-configured today (CONN_MAX_AGE=0: a new connection, init PRAGMAs and schema load per request)
-and once with persistent connections (`?conn_max_age=600` in DATABASE_URL).
+on); SQLite is a WAL file database with the product's settings (synchronous=NORMAL,
+persistent connections); `--db sqlite-no-persist` measures CONN_MAX_AGE=0 for comparison.
 """
 
 from __future__ import annotations
@@ -315,7 +316,7 @@ def bench_database(label: str, env: dict[str, str], seconds: float, wrk: str | N
     public_id = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True,
                                capture_output=True, text=True).stdout.strip().splitlines()[-1]
     full = f"/api/v1/touchpoints/{public_id}/responses"
-    ceiling = "/bench/ceiling"
+    paths = {"full": full, "ceiling": "/bench/ceiling-view", "bare": "/bench/ceiling"}
     lua = work / "submit.lua"
     lua.write_text(WRK_LUA)
 
@@ -330,12 +331,14 @@ def bench_database(label: str, env: dict[str, str], seconds: float, wrk: str | N
         try:
             server.wait_ready(f"/api/v1/touchpoints/{public_id}/survey")
             row: dict[str, Any] = {"db": label, "server": name}
-            for kind, path in (("full", full), ("ceiling", ceiling)):
+            for kind, path in paths.items():
                 closed(server.port, path, 2)  # warm up every worker and connection
                 row[kind] = closed(server.port, path, seconds)
             row["ratio"] = row["full"]["rps"] / row["ceiling"]["rps"]
-            log(f"[{label}] {name}: full {row['full']['rps']:.0f}/s, ceiling "
-                f"{row['ceiling']['rps']:.0f}/s, ratio {row['ratio']:.2f}")
+            row["ratio_bare"] = row["full"]["rps"] / row["bare"]["rps"]
+            log(f"[{label}] {name}: full {row['full']['rps']:.0f}/s, ceiling view "
+                f"{row['ceiling']['rps']:.0f}/s (ratio {row['ratio']:.2f}), bare WSGI "
+                f"{row['bare']['rps']:.0f}/s (ratio {row['ratio_bare']:.2f})")
             rows.append(row)
         finally:
             server.stop()
@@ -345,7 +348,8 @@ def bench_database(label: str, env: dict[str, str], seconds: float, wrk: str | N
     server = Server(argv, env, work / "server.log")
     try:
         server.wait_ready(f"/api/v1/touchpoints/{public_id}/survey")
-        for kind, path in (("full", full), ("ceiling", ceiling)):
+        for kind in ("full", "ceiling"):
+            path = paths[kind]
             rate = 0.8 * best[kind]["rps"]
             best[f"{kind}_at80"] = loadgen_run(server.port, path, rate, seconds, WRK_CONNECTIONS)
             r = best[f"{kind}_at80"]
@@ -360,6 +364,7 @@ def bench_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(GOVCX_DEV="1", RATELIMIT_ENABLE="0", DATABASE_URL=database_url,
                DJANGO_SETTINGS_MODULE="govcx.settings", LOG_LEVEL="ERROR",
+               ROOT_URLCONF="bench.ingest.urls",
                PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
     env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
     return env
@@ -370,17 +375,19 @@ def print_table(results: list[dict[str, Any]], seconds: float, wrk: str | None) 
     print(f"\nIngest over HTTP on loopback; {seconds:.0f}s per point; max load: {gen}; "
           f"latency: open loop at 80% of max, "
           f"{WRK_CONNECTIONS} connections; {os.cpu_count()} CPUs\n")
-    print("| database | server | full req/s | ceiling req/s | full/ceiling | "
-          "full p99 @max (ms) | ceiling p99 @max (ms) | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| database | server | full req/s | ceiling view req/s | full/ceiling | "
+          "bare WSGI insert req/s | full/bare | full p99 @max (ms) | ceiling p99 @max (ms) | "
+          "errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for res in results:
         for r in res["rows"]:
             mark = " *" if r["server"] == res["chosen"] else ""
             print(f"| {r['db']} | {r['server']}{mark} | {r['full']['rps']:.0f} | "
                   f"{r['ceiling']['rps']:.0f} | {r['ratio']:.2f} | "
+                  f"{r['bare']['rps']:.0f} | {r['ratio_bare']:.2f} | "
                   f"{r['full']['p99_ms'] or float('nan'):.1f} | "
                   f"{r['ceiling']['p99_ms'] or float('nan'):.1f} | "
-                  f"{r['full']['errors'] + r['ceiling']['errors']} |")
+                  f"{r['full']['errors'] + r['ceiling']['errors'] + r['bare']['errors']} |")
     print("\n(* = chosen: highest full-path req/s)\n")
     print("| database | server | path | target req/s (80%) | achieved req/s | p50 (ms) | "
           "p99 (ms) | errors |")
@@ -401,9 +408,9 @@ def print_table(results: list[dict[str, Any]], seconds: float, wrk: str | None) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", default="sqlite,sqlite-persistent,pg",
-                    help="comma-separated: sqlite (product settings: a new connection per "
-                         "request), sqlite-persistent (CONN_MAX_AGE=600), pg")
+    ap.add_argument("--db", default="sqlite,pg",
+                    help="comma-separated: sqlite, sqlite-no-persist (CONN_MAX_AGE=0, the "
+                         "setting before persistent connections), pg")
     ap.add_argument("--duration", type=float, default=8, help="seconds per measurement")
     ap.add_argument("--json", help="also write the results to this JSON file")
     ap.add_argument("--loadgen", help=argparse.SUPPRESS)
@@ -431,9 +438,9 @@ def main() -> None:
         if "sqlite" in dbs:
             results.append(bench_database("sqlite", bench_env(f"sqlite:///{work / 'b.sqlite3'}"),
                                           args.duration, wrk, work))
-        if "sqlite-persistent" in dbs:
-            url = f"sqlite:///{work / 'p.sqlite3'}?conn_max_age=600"
-            results.append(bench_database("sqlite CONN_MAX_AGE=600", bench_env(url),
+        if "sqlite-no-persist" in dbs:
+            url = f"sqlite:///{work / 'p.sqlite3'}?conn_max_age=0"
+            results.append(bench_database("sqlite CONN_MAX_AGE=0", bench_env(url),
                                           args.duration, wrk, work))
         if "pg" in dbs:
             out = work / "pg.json"

@@ -16,7 +16,6 @@ from govcx.core.services import audit_record, client_ip
 from govcx.feedback import selectors, services
 from govcx.feedback.models import Response, Touchpoint
 from govcx.feedback.ratelimits import submit_limited
-from govcx.feedback.schema import SurveySchema
 
 router = Router(tags=["surveys"])
 staff_router = Router(tags=["staff"], auth=django_auth)
@@ -93,7 +92,7 @@ def survey_definition(request: HttpRequest, public_id: uuid.UUID, lang: str = "e
     version = tp.survey.current_version
     if version is None:
         return _json({"message": "This survey is not open yet."}, 409, origin, allowed)
-    schema = SurveySchema.model_validate(version.schema)
+    schema = services.schema_of(version)
     questions = []
     for q in schema.questions:
         d = q.model_dump(by_alias=True, exclude_none=True)
@@ -120,9 +119,10 @@ def survey_definition(request: HttpRequest, public_id: uuid.UUID, lang: str = "e
 def submit(request: HttpRequest, public_id: uuid.UUID, body: SubmissionIn) -> Any:
     """Submit answers. Send an `Idempotency-Key` header (any unique string up to 100
     characters): a retry with the same key is stored once and answers 200 with the same id."""
-    tp = _touchpoint_or_404(public_id)
-    if tp is None:
+    found = selectors.touchpoint_public_with_version(public_id)
+    if found is None:
         return 404, {"message": "No open survey with this id."}
+    tp, version = found
     allowed, origin = _origin_allowed(request, tp)
     if not allowed:
         return _json({"message": "This site is not allowed to submit to this survey."}, 403,
@@ -138,7 +138,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID, body: SubmissionIn) -> An
         touchpoint=tp, answers=body.answers, language=body.language,
         source=Response.Source.WIDGET if origin else Response.Source.API,
         page_url=body.page_url, idempotency_key=key, honeypot=body.hp,
-        ip_address=client_ip(request),
+        ip_address=client_ip(request), version=version,
     )
     if result.closed_reason:
         return _json({"message": result.closed_reason}, 409, origin, allowed)

@@ -109,9 +109,12 @@ class Response(models.Model):
         INVITATION = "invitation", _("Invitation")
         IMPORT = "import", _("Import")
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT)
-    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="responses")
+    # agency, service and touchpoint are indexed by the composite (…, submitted_at) indexes
+    # below, whose leading column serves the foreign key too: one B-tree fewer per insert each.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, db_index=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, db_index=False)
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="responses",
+                                   db_index=False)
     survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT)
     invitation = models.OneToOneField(
         Invitation, null=True, blank=True, on_delete=models.SET_NULL
@@ -121,7 +124,7 @@ class Response(models.Model):
     language = models.CharField(max_length=8, default="en")
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.WEB)
     page_url = models.URLField(max_length=1000, blank=True)
-    submitted_at = models.DateTimeField(db_index=True)
+    submitted_at = models.DateTimeField()
     answers = models.JSONField()
     # NULL (not "") when absent, so the partial unique constraint ignores it.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001

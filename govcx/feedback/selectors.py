@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 
 from govcx.core.selectors import AnyUser, agency_ids_for
@@ -15,20 +20,59 @@ from govcx.feedback.models import (
     OfferCount,
     Response,
     Survey,
+    SurveyVersion,
     Touchpoint,
 )
 
+# public id -> (touchpoint, live version, loaded at); bounded, least recently used goes first.
+_public_cache: LRUCache[str, tuple[Touchpoint, SurveyVersion | None, float]] = LRUCache(4096)
+_public_lock = threading.Lock()
 
-def touchpoint_public(public_id: Any) -> Touchpoint | None:
-    """An active touchpoint by its public id, for the public pages and API."""
+
+def public_cache_clear() -> None:
+    """Forget cached touchpoints in this process (services call it after changing one)."""
+    with _public_lock:
+        _public_cache.clear()
+
+
+def _touchpoint_load(public_id: str) -> tuple[Touchpoint, SurveyVersion | None] | None:
     try:
-        return (
+        tp = (
             Touchpoint.objects.select_related("survey", "service", "agency")
             .filter(active=True)
             .get(public_id=public_id)
         )
-    except (Touchpoint.DoesNotExist, ValueError, TypeError):
+    except (Touchpoint.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
+    return tp, tp.survey.current_version
+
+
+def touchpoint_public_with_version(public_id: Any) -> tuple[Touchpoint, SurveyVersion | None] | None:
+    """An active touchpoint by its public id and its survey's live version.
+
+    Kept in process memory for PUBLIC_CACHE_SECONDS (the hot path of every submission);
+    a published version never changes, so only activation and settings can be that stale.
+    """
+    key = str(public_id)
+    ttl = settings.PUBLIC_CACHE_SECONDS
+    if ttl <= 0:
+        return _touchpoint_load(key)
+    now = time.monotonic()
+    with _public_lock:
+        hit = _public_cache.get(key)
+        if hit is not None and now - hit[2] < ttl:
+            return hit[0], hit[1]
+    loaded = _touchpoint_load(key)
+    with _public_lock:
+        if loaded is not None:
+            _public_cache[key] = (loaded[0], loaded[1], now)
+    return loaded
+
+
+def touchpoint_public(public_id: Any) -> Touchpoint | None:
+    """An active touchpoint by its public id, for the public pages and API."""
+    found = touchpoint_public_with_version(public_id)
+    return found[0] if found else None
 
 
 def touchpoints_for(user: AnyUser, capability: str = "dashboard.view") -> QuerySet[Touchpoint]:

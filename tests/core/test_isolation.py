@@ -122,3 +122,11 @@ def test_response_views_are_audited(planted: dict[str, Any], client: Any) -> Non
     denied = AuditEvent.objects.filter(action="response.view", actor=outsider).get()
     assert denied.outcome == "denied"
     assert dt.datetime.now(dt.UTC) - denied.at < dt.timedelta(minutes=1)
+
+
+def test_a_service_may_start_without_stages_or_channels(db: Any) -> None:
+    from govcx.core import services as core_services
+    from tests.conftest import make_agency
+
+    s = core_services.service_create(agency=make_agency("new"), name="New", slug="new")
+    assert s.stages == [] and s.channels == []
