@@ -230,13 +230,15 @@ def _transition(
 
 
 def a11_submission_submit(*, submission: A11Submission, actor: AnyUser) -> A11Submission:
-    """Draft → submitted."""
+    """Draft → submitted. The three CSV files are frozen as they are now."""
+    _require(actor, submission.agency_id, "a11.prepare", "submit this A-11 submission")
+    frozen = {kind: export(submission) for kind, export in EXPORTS.items()}
     return _transition(
         submission=submission, actor=actor, capability="a11.prepare",
         what="submit this A-11 submission", from_states=[A11Submission.State.DRAFT],
         to_state=A11Submission.State.SUBMITTED, action="a11.submit",
         changes={"submitted_by_id": actor.pk if actor.is_authenticated else None,
-                 "submitted_at": timezone.now()},
+                 "submitted_at": timezone.now(), "frozen_exports": frozen},
     )
 
 
@@ -264,7 +266,7 @@ def a11_submission_reopen(*, submission: A11Submission, actor: AnyUser) -> A11Su
         from_states=[A11Submission.State.SUBMITTED, A11Submission.State.PUBLISHED],
         to_state=A11Submission.State.DRAFT, action="a11.reopen",
         changes={"submitted_by_id": None, "submitted_at": None, "published_by_id": None,
-                 "published_at": None},
+                 "published_at": None, "frozen_exports": {}},
     )
 
 
@@ -366,3 +368,11 @@ EXPORTS = {
     "responses": a11_responses_csv,
     "legacy": a11_legacy_csv,
 }
+
+
+def a11_export(submission: A11Submission, kind: str) -> str:
+    """The CSV of this kind: as frozen at submission, or computed now for a draft."""
+    frozen = submission.frozen_exports.get(kind)
+    if submission.state != A11Submission.State.DRAFT and frozen is not None:
+        return str(frozen)
+    return EXPORTS[kind](submission)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -83,7 +83,7 @@ def survey_definition(request: HttpRequest, public_id: uuid.UUID, lang: str = "e
     """The touchpoint's current survey questions in one language, for rendering a form."""
     tp = _touchpoint_or_404(public_id)
     if tp is None:
-        return 404, {"message": "No open survey with this id."}
+        return Status(404, {"message": "No open survey with this id."})
     allowed, origin = _origin_allowed(request, tp)
     if not allowed:
         return _json({"message": "This site is not allowed to show this survey."}, 403, origin,
@@ -121,7 +121,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID, body: SubmissionIn) -> An
     characters): a retry with the same key is stored once and answers 200 with the same id."""
     found = selectors.touchpoint_public_with_version(public_id)
     if found is None:
-        return 404, {"message": "No open survey with this id."}
+        return Status(404, {"message": "No open survey with this id."})
     tp, version = found
     allowed, origin = _origin_allowed(request, tp)
     if not allowed:
@@ -156,7 +156,7 @@ def offered(request: HttpRequest, public_id: uuid.UUID) -> Any:
     """Count that the survey was shown to someone (the response-rate denominator)."""
     tp = _touchpoint_or_404(public_id)
     if tp is None:
-        return 404, {"message": "No open survey with this id."}
+        return Status(404, {"message": "No open survey with this id."})
     allowed, origin = _origin_allowed(request, tp)
     if not allowed:
         return _json({"message": "This site is not allowed to show this survey."}, 403, origin,

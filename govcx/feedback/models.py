@@ -182,6 +182,9 @@ class A11Submission(models.Model):
     quarter = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     collection = models.JSONField(default=list)  # one row per touchpoint (the data collection)
+    # The three CSV files as they were when submitted ({kind: csv text}); empty while a draft.
+    # What was sent to OMB does not change when late responses arrive; reopening clears it.
+    frozen_exports = models.JSONField(default=dict, blank=True)
     reflection = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

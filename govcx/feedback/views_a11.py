@@ -135,8 +135,7 @@ def a11_action(request: HttpRequest, submission_id: int) -> HttpResponse:
 @require_GET
 def a11_download(request: HttpRequest, submission_id: int, kind: str) -> HttpResponse:
     sub = _get(request, submission_id)
-    export = a11.EXPORTS.get(kind)
-    if export is None:
+    if kind not in a11.EXPORTS:
         raise Http404("No such download: use collection, responses or legacy.")
     if kind != "collection" and sub.agency_id not in (
         agency_ids_for(request.user, "a11.prepare")
@@ -147,7 +146,7 @@ def a11_download(request: HttpRequest, submission_id: int, kind: str) -> HttpRes
                      detail={"kind": kind})
         return HttpResponseForbidden("Response-level A-11 downloads need a role that may "
                                      "prepare A-11 submissions or export responses.")
-    body = export(sub)
+    body = a11.a11_export(sub, kind)
     rows = sum(1 for _ in csv.reader(io.StringIO(body))) - 1
     audit_record(action="a11.export", request=request, agency=sub.agency_id,
                  object_type="a11_submission", object_id=sub.pk,

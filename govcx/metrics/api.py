@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from govcx.core.models import Service
 from govcx.core.selectors import agency_ids_for, services_for
@@ -23,7 +23,7 @@ def service_dashboard(
     try:
         service = services_for(request.user).get(id=service_id)
     except Service.DoesNotExist:
-        return 404, {"message": "No such service."}
+        return Status(404, {"message": "No such service."})
     end = end or dt.date.today()
     start = start or end - dt.timedelta(days=365)
     figs = dashboard_figures(agency_ids=agency_ids_for(request.user), service_id=service.pk,

@@ -278,3 +278,26 @@ def test_other_agency_gets_404_everywhere(quarter: dict[str, Any], client: Any) 
     assert b"Apply for benefits" not in client.get("/staff/a11/").content
     assert A11Submission.objects.count() == 1
     assert not AuditEvent.objects.filter(action="a11.export").exists()
+
+
+def test_what_was_submitted_does_not_change_when_late_answers_arrive(
+    quarter: dict[str, Any],
+) -> None:
+    pm = _pm(quarter)
+    sub = a11.a11_submission_prepare(service=quarter["sa"], fiscal_year=2025, quarter=4,
+                                     actor=pm)
+    sub = a11.a11_submission_submit(submission=sub, actor=pm)
+    sent = {kind: a11.a11_export(sub, kind) for kind in a11.EXPORTS}
+    # a paper survey from the quarter is imported after the submission went to OMB
+    late = fb.response_submit(touchpoint=quarter["web"], answers={"trust": "down"},
+                              submitted_at=at(2025, 9, 20), source=Response.Source.IMPORT)
+    assert late.ok
+    sub.refresh_from_db()
+    assert {kind: a11.a11_export(sub, kind) for kind in a11.EXPORTS} == sent
+    assert a11.a11_responses_csv(sub) != sent["responses"]  # the live figure has moved
+    # reopening goes back to live figures; preparing again takes the late answer in
+    sub = a11.a11_submission_reopen(submission=sub, actor=pm)
+    assert sub.frozen_exports == {}
+    sub = a11.a11_submission_prepare(service=quarter["sa"], fiscal_year=2025, quarter=4,
+                                     actor=pm)
+    assert a11.a11_export(sub, "responses").count("\n") == sent["responses"].count("\n") + 1

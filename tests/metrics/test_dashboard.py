@@ -132,3 +132,15 @@ def test_per_client_rate_limit(world: Any, client: Any, n: int) -> None:
                          content_type="application/json").status_code for _ in range(n)]
     assert codes[:30] == [201] * 30 and codes[30] == 429
     assert Response.objects.count() == 30
+
+
+def test_rollups_rebuild_command_repairs_a_damaged_rollup(world: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    fb.response_submit(touchpoint=world["ta"], answers={"trust": "up"})
+    ResponseDaily.objects.update(responses=99, trust_pos=0)  # damaged (e.g. a bad restore)
+    call_command("rollups_rebuild", "--service", str(world["sa"].pk))
+    day = ResponseDaily.objects.get(touchpoint_id=world["ta"].pk)
+    assert (day.responses, day.trust_pos) == (1, 1)
+    with pytest.raises(CommandError, match="No service with id 999999"):
+        call_command("rollups_rebuild", "--service", "999999")
