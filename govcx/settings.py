@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "govcx.customers",
     "govcx.feedback",
     "govcx.metrics",
+    "govcx.contact",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,10 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
 # Behind a proxy, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
+# Contact centre: a person who comes back within this many days reopens a resolved case;
+# FCR counts a re-contact within this many days (docs/metrics.md).
+CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=7)
+FCR_WINDOW_DAYS = env.int("FCR_WINDOW_DAYS", default=7)
 # Public survey endpoints keep each touchpoint (with its live survey version) in process
 # memory for this many seconds, so a change to a touchpoint (deactivation, allowed origins)
 # reaches every server process within this time. 0 turns the cache off.

@@ -18,6 +18,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "a11.prepare": frozenset({R.ADMINISTRATOR, R.PERFORMANCE_MANAGER}),
     "a11.publish": frozenset({R.ADMINISTRATOR}),
     "agency.manage": frozenset({R.ADMINISTRATOR}),
+    "cases.view": frozenset({R.ADMINISTRATOR, R.AGENT, R.CX_ANALYST}),
+    "cases.work": frozenset({R.ADMINISTRATOR, R.AGENT}),
+    "cases.supervise": frozenset({R.ADMINISTRATOR}),
+    "cases.export": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER}),
+    "customers.merge": frozenset({R.ADMINISTRATOR, R.AGENT}),
 }
 
 

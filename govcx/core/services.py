@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -13,10 +14,17 @@ from govcx.core.models import Agency, AuditEvent, Membership, Service, ServiceQu
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind a proxy the address the trusted proxy
+    appended last to CLIENT_IP_HEADER (the leftmost entries are whatever the client sent).
+    Anything that is not an IP address gives None."""
     raw = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
     if not raw:
         return None
-    return str(raw).split(",")[0].strip() or None
+    candidate = str(raw).split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -47,6 +55,21 @@ def audit_record(
         outcome=outcome,
         detail=detail or {},
     )
+
+
+def audit_record_per_agency(
+    *, rows_by_agency: dict[int, int], action: str, request: HttpRequest,
+    object_type: str = "", detail: dict[str, Any] | None = None,
+) -> None:
+    """One audit event per agency whose personal data was read or exported, so each agency's
+    administrators see it in their own audit log (a read that showed nothing: one event)."""
+    if not rows_by_agency:
+        audit_record(action=action, request=request, object_type=object_type,
+                     detail={**(detail or {}), "rows": 0})
+        return
+    for agency_id, rows in sorted(rows_by_agency.items()):
+        audit_record(action=action, request=request, agency=agency_id,
+                     object_type=object_type, detail={**(detail or {}), "rows": rows})
 
 
 def agency_create(

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from govcx.core.services import audit_record, client_ip
+from govcx.core.services import audit_record_per_agency, client_ip
 from govcx.feedback import selectors, services
 from govcx.feedback.models import Response, Touchpoint
 from govcx.feedback.ratelimits import submit_limited
+from govcx.feedback.schema import no_nul
 
 router = Router(tags=["surveys"])
 staff_router = Router(tags=["staff"], auth=django_auth)
@@ -81,15 +83,15 @@ def preflight(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @router.get("/touchpoints/{public_id}/survey", response={200: dict, 404: ErrorOut})
 def survey_definition(request: HttpRequest, public_id: uuid.UUID, lang: str = "en") -> Any:
     """The touchpoint's current survey questions in one language, for rendering a form."""
-    tp = _touchpoint_or_404(public_id)
-    if tp is None:
+    found = selectors.touchpoint_public_with_version(public_id)
+    if found is None:
         return Status(404, {"message": "No open survey with this id."})
+    tp, version = found  # the same (cached) version that submissions are checked against
     allowed, origin = _origin_allowed(request, tp)
     if not allowed:
         return _json({"message": "This site is not allowed to show this survey."}, 403, origin,
                      False)
     lang = lang if lang in ("en", "es") else "en"
-    version = tp.survey.current_version
     if version is None:
         return _json({"message": "This survey is not open yet."}, 409, origin, allowed)
     schema = services.schema_of(version)
@@ -190,27 +192,33 @@ class ResponseOut(Schema):
 
 
 class ResponseQuery(Schema):
-    service: int | None = None
-    touchpoint: int | None = None
-    channel: str = ""
+    service: int | None = Field(None, ge=1, le=2**63 - 1)
+    touchpoint: int | None = Field(None, ge=1, le=2**63 - 1)
+    channel: str = Field("", max_length=20)
     start: dt.date | None = None
     end: dt.date | None = None
-    trust: str = ""
-    driver: str = ""
-    language: str = ""
-    text: str = ""
+    trust: str = Field("", max_length=10)
+    driver: str = Field("", max_length=40)
+    language: str = Field("", max_length=8)
+    text: str = Field("", max_length=200)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+    @field_validator("channel", "trust", "driver", "language", "text")
+    @classmethod
+    def _no_nul(cls, v: str) -> str:
+        return no_nul(v)
 
 
 @staff_router.get("/responses", response=list[ResponseOut])
 def responses_list(request: HttpRequest, q: Query[ResponseQuery]) -> Any:
     f = selectors.ResponseFilter(**q.dict(exclude={"limit", "offset"}))
     rows = list(selectors.responses_for(request.user, f)[q.offset:q.offset + q.limit])
-    audit_record(action="responses.view", request=request, object_type="response",
-                 detail={"api": True, "filter": q.dict(exclude={"limit", "offset"}, exclude_none=True,
-                                                         exclude_defaults=True),
-                         "count": len(rows)})
+    audit_record_per_agency(
+        rows_by_agency=dict(Counter(r.agency_id for r in rows)), action="responses.view",
+        request=request, object_type="response",
+        detail={"api": True, "filter": q.dict(exclude={"limit", "offset"}, exclude_none=True,
+                                              exclude_defaults=True)})
     return [
         {"id": r.pk, "service": r.service.name, "touchpoint": r.touchpoint.name,
          "channel": r.channel, "language": r.language, "submitted_at": r.submitted_at,

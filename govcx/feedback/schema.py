@@ -179,6 +179,11 @@ def _msg(key: str, lang: str, **kw: Any) -> str:
     return text.format(**kw)
 
 
+def no_nul(value: str) -> str:
+    """Text without NUL characters (PostgreSQL cannot store them; they carry no meaning)."""
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
 def _blank(v: Any) -> bool:
     return v is None or v == "" or v == [] or (isinstance(v, str) and not v.strip())
 
@@ -218,8 +223,10 @@ def _clean_one(q: Question, value: Any, answers: dict[str, Any], lang: str) -> t
     if t in TEXT_LIMITS:
         if not isinstance(value, str | int | float):
             return None, _msg("type", lang)
-        v = str(value).strip()
+        v = no_nul(str(value)).strip()
         limit = TEXT_LIMITS[t]
+        if t == "hidden":  # set by the page, not typed: never block a person's answers
+            return v[:limit], None
         return (v, None) if len(v) <= limit else (None, _msg("too_long", lang, limit=limit))
     if t == "email":
         v = str(value).strip()
@@ -264,7 +271,11 @@ def answers_clean(
             continue
         clean[q.id] = v
         if q.other and (v == "other" or (isinstance(v, list) and "other" in v)):
-            other_text = str(raw.get(f"{q.id}_other") or "").strip()
+            raw_other = raw.get(f"{q.id}_other")
+            if raw_other is not None and not isinstance(raw_other, str):
+                errors[f"{q.id}_other"] = _msg("type", lang)
+                continue
+            other_text = no_nul(raw_other or "").strip()
             if not other_text:
                 errors[f"{q.id}_other"] = _msg("other", lang)
             elif len(other_text) > 500:

@@ -37,6 +37,7 @@ from govcx.feedback.schema import (
     SurveySchema,
     answers_clean,
     drivers_of,
+    no_nul,
     schema_validate,
     trust_of,
 )
@@ -211,6 +212,9 @@ def response_submit(
     A retried submission with the same idempotency key returns the stored response: the
     partial unique constraint decides, so the first attempt costs no extra query.
     """
+    # PostgreSQL text cannot hold NUL; it never means anything in these strings.
+    page_url, external_id = no_nul(page_url), no_nul(external_id)
+    idempotency_key = no_nul(idempotency_key or "") or None
     version = version or touchpoint.survey.current_version
     if version is None:
         return SubmitResult(None, closed_reason="This survey has no published version yet.")
@@ -243,13 +247,13 @@ def response_submit(
     )
     try:
         with transaction.atomic():
-            _response_insert(response)
-            if invitation is not None:
+            if invitation is not None:  # claim the single-use link first
                 used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
                     used_at=now
                 )
                 if not used:
                     raise _InvitationUsed
+            _response_insert(response)
             if not response.quarantined:
                 _rollup(response, +1)
     except _InvitationUsed:
@@ -258,6 +262,8 @@ def response_submit(
         replay = _replay(touchpoint, idempotency_key)  # stored before, or a concurrent retry
         if replay is not None:
             return replay
+        if invitation is not None:  # the link's response exists already (another tab)
+            return SubmitResult(None, closed_reason="This invitation link has already been used.")
         raise
     return SubmitResult(response=response)
 

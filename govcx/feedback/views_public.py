@@ -18,7 +18,7 @@ from govcx.feedback import selectors, services
 from govcx.feedback.forms import answers_from_post, fields_for
 from govcx.feedback.models import Invitation, Response, Touchpoint
 from govcx.feedback.ratelimits import submit_limited
-from govcx.feedback.schema import SurveySchema
+from govcx.feedback.schema import SurveySchema, no_nul
 
 OFFER_COOKIE = "govcx_offered"
 
@@ -55,7 +55,9 @@ def _render_survey(
                 result = services.response_submit(
                     touchpoint=touchpoint, answers=values, language=lang,
                     source=Response.Source.INVITATION if invitation else Response.Source.WEB,
-                    page_url=request.build_absolute_uri(),
+                    # an invitation link carries its token: keep only the survey's address
+                    page_url=(f"{settings.PUBLIC_BASE_URL}/s/{touchpoint.public_id}/"
+                              if invitation else request.build_absolute_uri()),
                     idempotency_key=(request.POST.get("idempotency_key") or "")[:100] or None,
                     honeypot=request.POST.get("website", ""), ip_address=client_ip(request),
                     invitation=invitation,
@@ -67,7 +69,7 @@ def _render_survey(
                     status = 409
                 errors = result.errors
                 status = 400 if errors else status
-        hidden = {k: str(v) for k, v in request.GET.items() if k not in ("lang",)}
+        hidden = {k: no_nul(str(v))[:500] for k, v in request.GET.items() if k != "lang"}
         ctx.update(
             fields=fields_for(schema, lang, values, errors, hidden_values=hidden),
             errors=errors or ctx.get("form_error"),
@@ -118,8 +120,8 @@ def survey_thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def survey_qr(request: HttpRequest, public_id: uuid.UUID, fmt: str) -> HttpResponse:
     """A QR code of the hosted survey's address, as SVG or PNG, for posters and receipts."""
     touchpoint = selectors.touchpoint_public(public_id)
-    if touchpoint is None:
-        raise Http404
+    if touchpoint is None or fmt not in ("svg", "png"):
+        raise Http404("No QR code here: use qr.svg or qr.png.")
     url = f"{settings.PUBLIC_BASE_URL}/s/{touchpoint.public_id}/?src=qr"
     qr = segno.make(url, error="m")
     buf = io.BytesIO()

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from govcx.core.selectors import services_for
-from govcx.core.services import audit_record
+from govcx.core.services import audit_record, audit_record_per_agency
 from govcx.feedback import selectors, services
 from govcx.feedback.models import Response, Touchpoint
-from govcx.feedback.schema import DRIVERS, SurveySchema
+from govcx.feedback.schema import DRIVERS, SurveySchema, no_nul
+
+MAX_ID = 2**63 - 1
 
 
 def _int(raw: str | None) -> int | None:
+    """A database id from the query string, or None for anything that cannot be one."""
     try:
-        return int(raw) if raw else None
+        value = int(raw) if raw else None
+        return value if value is not None and 1 <= value <= MAX_ID else None
     except ValueError:
         return None
 
@@ -33,7 +39,7 @@ def _date(raw: str | None) -> dt.date | None:
 
 
 def filter_from_request(request: HttpRequest) -> selectors.ResponseFilter:
-    g = request.GET
+    g = {k: no_nul(str(v)) for k, v in request.GET.items()}
     return selectors.ResponseFilter(
         service=_int(g.get("service")), touchpoint=_int(g.get("touchpoint")),
         channel=g.get("channel", "")[:20], start=_date(g.get("start")), end=_date(g.get("end")),
@@ -65,10 +71,11 @@ def responses(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 request.user, "responses.export").filter(pk=f.touchpoint).exists()):
             raise Http404("No such service or touchpoint.")
         export_qs = selectors.responses_for(request.user, f, capability="responses.export")
-        rows = export_qs.count()
-        audit_record(action="responses.export", request=request, object_type="response",
-                     agency=next(iter(export_agencies)) if len(export_agencies) == 1 else None,
-                     detail={"format": fmt, "filter": filter_detail, "rows": rows})
+        per_agency = dict(export_qs.order_by().values_list("agency_id").annotate(n=Count("id"))
+                          .values_list("agency_id", "n"))
+        audit_record_per_agency(rows_by_agency=per_agency, action="responses.export",
+                                request=request, object_type="response",
+                                detail={"format": fmt, "filter": filter_detail})
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         export: HttpResponse | StreamingHttpResponse
         if fmt == "csv":
@@ -83,9 +90,10 @@ def responses(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return export
     qs = selectors.responses_for(request.user, f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    audit_record(action="responses.view", request=request, object_type="response",
-                 detail={"page": page.number, "shown": len(page.object_list),
-                         "filter": {k: str(v) for k, v in vars(f).items() if v}})
+    audit_record_per_agency(
+        rows_by_agency=dict(Counter(r.agency_id for r in page.object_list)),
+        action="responses.view", request=request, object_type="response",
+        detail={"page": page.number, "filter": {k: str(v) for k, v in vars(f).items() if v}})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "feedback/responses.html", {
@@ -176,9 +184,12 @@ def invitation_send(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
     if not to:
         messages.error(request, "Enter an email address or phone number to send to.")
         return redirect("feedback:touchpoints")
+    language = request.POST.get("language", "en")
+    if language not in ("en", "es"):
+        messages.error(request, "Choose English or Spanish for the invitation.")
+        return redirect("feedback:touchpoints")
     try:
-        services.invitation_send(touchpoint=tp, channel=channel, to=to,
-                                 language=request.POST.get("language", "en"))
+        services.invitation_send(touchpoint=tp, channel=channel, to=to, language=language)
     except services.SurveyError as exc:
         messages.error(request, str(exc))
         return redirect("feedback:touchpoints")

@@ -6,13 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Status
+from ninja.security import django_auth
 
 from govcx.core.models import Service
 from govcx.core.selectors import agency_ids_for, services_for
-from govcx.metrics.selectors import dashboard_figures
+from govcx.metrics.selectors import dashboard_figures, period_clean
 
-router = Router(tags=["staff"])
+router = Router(tags=["staff"], auth=django_auth)
 
 
 @router.get("/services/{service_id}/dashboard", response={200: dict, 404: dict})
@@ -24,12 +26,12 @@ def service_dashboard(
         service = services_for(request.user).get(id=service_id)
     except Service.DoesNotExist:
         return Status(404, {"message": "No such service."})
-    end = end or dt.date.today()
-    start = start or end - dt.timedelta(days=365)
+    start, end, problems = period_clean(start, end, timezone.localdate())
     figs = dashboard_figures(agency_ids=agency_ids_for(request.user), service_id=service.pk,
                              start=start, end=end)
     return {
         "service": service.name, "start": start.isoformat(), "end": end.isoformat(),
+        "notes": problems,
         "total": figs["total"].as_dict(),
         "monthly": [{"period": p.isoformat(), **f.as_dict()} for p, f in figs["monthly"]],
         "weekly": [{"period": p.isoformat(), **f.as_dict()} for p, f in figs["weekly"]],

@@ -122,3 +122,29 @@ def dashboard_figures(
     ]
     return {"total": total, "weekly": weekly, "monthly": monthly, "by_touchpoint": by_tp,
             "by_channel": by_channel}
+
+
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+def period_clean(
+    start: dt.date | None, end: dt.date | None, today: dt.date, default_days: int = 364
+) -> tuple[dt.date, dt.date, list[str]]:
+    """A dashboard period within 2000–2100 (the default: the year to today), with
+    plain-language notes on anything that was changed."""
+    problems: list[str] = []
+    if end is not None and not EARLIEST <= end <= LATEST:
+        problems.append(f"The end date must be between {EARLIEST} and {LATEST}; "
+                        "today was used.")
+        end = None
+    if start is not None and not EARLIEST <= start <= LATEST:
+        problems.append(f"The start date must be between {EARLIEST} and {LATEST}; "
+                        "the default was used.")
+        start = None
+    end = end or today
+    start = start or max(EARLIEST, end - dt.timedelta(days=default_days))
+    if start > end:
+        problems.append("The start date is after the end date; they were swapped.")
+        start, end = end, start
+    return start, end, problems

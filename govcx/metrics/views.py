@@ -13,16 +13,16 @@ from govcx.core.models import Service
 from govcx.core.selectors import agency_ids_for, services_for
 from govcx.feedback.models import Touchpoint
 from govcx.metrics.charts import line_chart_svg
-from govcx.metrics.selectors import dashboard_figures
+from govcx.metrics.selectors import dashboard_figures, period_clean
 
 
-def _date(raw: str | None, default: dt.date) -> tuple[dt.date, str | None]:
+def _date(raw: str | None) -> tuple[dt.date | None, str | None]:
     if not raw:
-        return default, None
+        return None, None
     try:
         return dt.date.fromisoformat(raw), None
     except ValueError:
-        return default, f"'{raw}' is not a date (use YYYY-MM-DD); showing the default period."
+        return None, f"'{raw}' is not a date (use YYYY-MM-DD); showing the default period."
 
 
 @login_required
@@ -31,14 +31,14 @@ def dashboard(request: HttpRequest, service_id: int) -> HttpResponse:
         service = services_for(request.user).get(id=service_id)
     except Service.DoesNotExist as exc:
         raise Http404("No such service.") from exc
-    today = timezone.localdate()
-    end, e1 = _date(request.GET.get("end"), today)
-    start, e2 = _date(request.GET.get("start"), end - dt.timedelta(days=364))
-    problems = [e for e in (e1, e2) if e]
-    if start > end:
-        problems.append("The start date is after the end date; they were swapped.")
-        start, end = end, start
+    end_raw, e1 = _date(request.GET.get("end"))
+    start_raw, e2 = _date(request.GET.get("start"))
+    start, end, problems = period_clean(start_raw, end_raw, timezone.localdate())
+    problems = [e for e in (e1, e2) if e] + problems
     channel = request.GET.get("channel", "")
+    if channel and channel not in Service.Channel.values:
+        problems.append("That channel is not known; showing all channels.")
+        channel = ""
     figs = dashboard_figures(agency_ids=agency_ids_for(request.user), service_id=service.pk,
                              start=start, end=end, channel=channel)
     names = dict(Touchpoint.objects.filter(service=service).values_list("id", "name"))
