@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("govcx.core.urls")),
     path("", include("govcx.feedback.urls")),
     path("", include("govcx.metrics.urls")),
+    path("", include("govcx.contact.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
