@@ -103,6 +103,8 @@ class Command(BaseCommand):
         parser.add_argument("--responses", type=int, default=50_000)
         parser.add_argument("--months", type=int, default=18)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--cases", type=int, default=1500, help="contact-centre cases "
+                            "per agency")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         rng = random.Random(opts["seed"])
@@ -121,6 +123,12 @@ class Command(BaseCommand):
         bar.close()
         self.stdout.write("Rebuilding rollups…")
         rollups_rebuild()
+        self.stdout.write("Contact centre: cases on every channel…")
+        from govcx.contact.demo import contact_demo_seed
+
+        cases = contact_demo_seed(agencies=list(Agency.objects.filter(
+            slug__in=[a["slug"] for a in AGENCIES])), cases_per_agency=opts["cases"])
+        self.stdout.write(f"  {cases} cases.")
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(tps)} touchpoints, {per_tp * len(tps)} responses."))
 

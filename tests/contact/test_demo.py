@@ -1,0 +1,25 @@
+"""The demo's contact-centre history is made by the real services and shows what reports need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+
+from govcx.contact.demo import contact_demo_seed
+from govcx.contact.models import Case, Contact
+
+
+def test_demo_history_has_every_channel_fcr_recontacts_and_breaches(world: Any) -> None:
+    made = contact_demo_seed(agencies=[world["a"]], months=3, cases_per_agency=300, seed=7)
+    cases = Case.objects.filter(agency=world["a"])
+    assert made > 250  # a few are dropped: abandoned calls open no case
+    assert set(cases.values_list("channel", flat=True)) == {"web", "email", "sms", "phone", "chat"}
+    resolved = cases.filter(status="resolved")
+    one = resolved.filter(customer_contacts=1).count()
+    assert 0.55 < one / resolved.count() < 0.85  # most, not all, resolved at first contact
+    assert cases.filter(reopen_count__gt=0).exists()
+    assert cases.filter(first_response_at__gt=F("first_response_due")).exists()  # breaches
+    assert Contact.objects.filter(agency=world["a"], abandoned=True, case=None).exists()
+    assert not cases.filter(assignee=None).exists()  # every queue has agents with capacity
+    assert Case.objects.filter(agency=world["b"]).count() == 0
