@@ -7,7 +7,7 @@ export GOVCX_DEV ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-pg lint bench install assets browser-deps migrate seed serve clean
+.PHONY: demo test test-sqlite test-pg lint bench install assets browser-deps mail-deps migrate seed serve clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,14 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
 
+# Debian's Dovecot IMAP server for the IMAP polling test (started by the test itself on a
+# free port with its own configuration; skipped if present).
+mail-deps:
+	@command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || { \
+	  echo "Installing Debian dovecot-imapd for the IMAP test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+	  || echo "WARNING: could not install dovecot-imapd; the IMAP test will be skipped"; }
+
 migrate: install
 	$(BIN)/govcx migrate --noinput -v0
 
@@ -46,12 +54,15 @@ serve:
 	@echo "  sign in as  cxlead / demo-password-2026   (CX analyst, both agencies)"
 	@echo "              perf / demo-password-2026     (performance manager, Benefits)"
 	@echo "  public survey links, QR codes and the widget embed code are on the Touchpoints page"
+	@echo "  background tasks (CSV imports) run in a worker started next to the server"
 	@echo ""
+	@$(BIN)/govcx db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 4 --blocking-threads 1 govcx.wsgi:application
 
 demo: install assets seed serve
 
-test: install assets browser-deps
+test: install assets browser-deps mail-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(MAKE) test-pg
 

@@ -167,6 +167,24 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list)  # [{"row": 3, "field": "trust", "message": "..."}]
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    # Uploads run as a background task (govcx/feedback/tasks.py): the file's bytes wait here
+    # for the worker and are cleared when it finishes. Jobs from the command line are
+    # recorded when done.
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DONE)
+    dry_run = models.BooleanField(default=False)
+    data = models.BinaryField(default=b"", blank=True, editable=False)
+    rows_done = models.PositiveIntegerField(default=0)  # rows read so far (progress)
+    rows_already = models.PositiveIntegerField(default=0)  # imported by an earlier upload
+    failure = models.TextField(blank=True)  # why a failed job stopped
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
 
 class A11Submission(models.Model):
     """A service's quarterly A-11 §280 data collection, draft → submitted → published."""

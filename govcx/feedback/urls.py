@@ -29,3 +29,8 @@ urlpatterns += [
     path("staff/touchpoints/<int:touchpoint_id>/import/", views_import.import_responses,
          name="import_responses"),
 ]
+urlpatterns += [
+    path("staff/imports/<int:job_id>/", views_import.import_job, name="import_job"),
+    path("staff/imports/<int:job_id>/status.json", views_import.import_job_status,
+         name="import_job_status"),
+]

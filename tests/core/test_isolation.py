@@ -50,6 +50,7 @@ def _fill(route: str, w: dict[str, Any]) -> str | None:
         "service_id": w["sa"].pk, "response_id": w["response"].pk,
         "touchpoint_id": w["ta"].pk, "submission_id": w["submission"].pk, "pk": w["submission"].pk,
         "fmt": "csv", "kind": "collection", "action": "submit",
+        "job_id": w["ta"].importjob_set.create(agency=w["a"], filename=MARKER).pk,
     }
 
     def sub(m: re.Match[str]) -> str:

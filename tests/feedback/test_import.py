@@ -107,20 +107,30 @@ def _upload(content: str | bytes, name: str = "paper.csv") -> SimpleUploadedFile
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def test_upload_view_shows_row_errors(world: dict[str, Any], client: Any) -> None:
+def test_upload_view_shows_row_errors(world: dict[str, Any], client: Any,
+                                      django_capture_on_commit_callbacks: Any) -> None:
+    # The upload is imported in the background (tests/feedback/test_import_background.py):
+    # the view queues a job and redirects to its status page, which shows the row errors.
+    from tests.feedback.test_import_background import run_worker
+
     login(client, world["staff"][("benefits-agency", "cx_analyst")])
     url = f"/staff/touchpoints/{world['ta'].pk}/import/"
     page = client.get(url)
     assert page.status_code == 200 and b"went_well" in page.content
-    r = client.post(url, {"file": _upload(CSV)})
-    assert r.status_code == 400
-    html = r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(url, {"file": _upload(CSV)})
+    assert r.status_code == 302
+    run_worker()
+    html = client.get(r["Location"]).content.decode()
     assert "4 imported" in html and "3 failed" in html
     assert "<th scope=\"row\">5</th><td>language</td><td>Use &#x27;en&#x27; or &#x27;es&#x27;." \
         in html
     assert Response.objects.count() == 4
-    ok = client.post(url, {"file": _upload("trust\nup\n")})
-    assert ok.status_code == 200 and Response.objects.count() == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(url, {"file": _upload("trust\nup\n")})
+    assert ok.status_code == 302
+    run_worker()
+    assert Response.objects.count() == 5
     assert ImportJob.objects.filter(created_by=world["staff"][
         ("benefits-agency", "cx_analyst")]).count() == 2
     assert client.post(url, {}).status_code == 400
