@@ -161,6 +161,11 @@ def contact_receive(
     with transaction.atomic():
         if case is None and channel == Channel.EMAIL:
             case = _thread_case(agency, in_reply_to, references)
+            # a thread joins a case only from that case's own customer: knowing a
+            # Message-ID must not let a stranger write into someone else's case
+            if (case is not None and case.customer_id is not None
+                    and (customer is None or customer.pk != case.customer_id)):
+                case = None
         if case is None and channel == Channel.SMS and customer is not None:
             case = (Case.objects.filter(agency=agency, customer=customer, channel=Channel.SMS)
                     .order_by("-opened_at").first())

@@ -146,3 +146,15 @@ def test_customer_merge_is_audited(centre: Any) -> None:
     assert again.case.customer_id == x.pk  # the phone now matches the kept record
     ev = AuditEvent.objects.get(action="customer.merge")
     assert ev.detail["merged"] == y_pk and ev.detail["cases"] == 1
+
+
+def test_a_stranger_cannot_join_a_case_by_its_message_id(centre: Any) -> None:
+    a = centre["a"]
+    first = cs.contact_receive(agency=a, channel="email", identity=("email", "ana@example.org"),
+                               subject="Benefits", message_id="<t1@example.org>",
+                               at=at(2026, 11, 2))
+    stranger = cs.contact_receive(agency=a, channel="email",
+                                  identity=("email", "eve@example.net"), subject="Re: Benefits",
+                                  in_reply_to="<t1@example.org>", at=at(2026, 11, 2, 11))
+    assert stranger.new_case and stranger.case.pk != first.case.pk
+    assert Contact.objects.filter(case=first.case).count() == 1
