@@ -10,3 +10,4 @@ api = NinjaAPI(title="govcx API", version="1", urls_namespace="api")
 api.add_router("/", feedback_router)
 api.add_router("/staff/", feedback_staff_router)
 api.add_router("/staff/", metrics_router)
+api.add_router("/", "govcx.contact.api.router")  # contact centre: CDRs, chat handoff

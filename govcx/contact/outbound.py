@@ -30,6 +30,10 @@ def outbound_send(contact: Contact) -> None:
     if contact.channel == Channel.EMAIL:
         email_reply_send(contact)
     elif contact.channel == Channel.SMS:
+        from govcx.contact.channels.sms import sms_allowed
+
+        if not sms_allowed(contact.customer):
+            raise NotSent("This person replied STOP to our texts; reply by another channel.")
         sms_send(to=_address(contact, "phone"), body=contact.body)
     # web, chat and phone replies are shown in the case (web form: by email when known)
     contact.external_id = contact.external_id or f"sent-{timezone.now().timestamp():.0f}"

@@ -266,9 +266,14 @@ def case_reply(*, case: Case, author: Any, body: str, channel: str | None = None
         case_event(case=case, kind="reply", actor=author, at=at, channel=channel,
                    contact_id=contact.pk)
     if send:
-        from govcx.contact.outbound import outbound_send
+        from govcx.contact.outbound import NotSent, outbound_send
 
-        outbound_send(contact)
+        try:
+            outbound_send(contact)
+        except NotSent as exc:  # the reply is kept on the case, marked as not sent
+            case_event(case=case, kind="not_sent", actor=author, contact_id=contact.pk,
+                       reason=str(exc))
+            raise
     return contact
 
 
