@@ -158,6 +158,15 @@ CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
 # FCR counts a re-contact within this many days (docs/metrics.md).
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=7)
 FCR_WINDOW_DAYS = env.int("FCR_WINDOW_DAYS", default=7)
+# Share of resolved cases whose customer gets an A-11 survey invitation (0–1).
+CASE_SURVEY_SAMPLE_RATE = env.float("CASE_SURVEY_SAMPLE_RATE", default=1.0)
+# Trained models (topic suggestion), one file per agency.
+MODEL_DIR = Path(env.str("MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+# SMS numbers: {"+12025550100": {"agency": "slug", "auth_token_env": "TWILIO_TOKEN_X"}}.
+SMS_NUMBERS = env.json("SMS_NUMBERS", default={})
+RATELIMIT_SMS_PER_SENDER = env.str("RATELIMIT_SMS_PER_SENDER", default="20/m")
+# Email inboxes: {"help@benefits.example.gov": "agency-slug"}.
+CONTACT_INBOXES = env.json("CONTACT_INBOXES", default={})
 # Public survey endpoints keep each touchpoint (with its live survey version) in process
 # memory for this many seconds, so a change to a touchpoint (deactivation, allowed origins)
 # reaches every server process within this time. 0 turns the cache off.

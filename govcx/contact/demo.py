@@ -183,7 +183,7 @@ def _one_case(rng: random.Random, agency: Agency, agents: list[Any], services: l
                     switch = rng.random() < 0.6
                     ch = "phone" if switch and channel != "phone" else channel
                     ident = ("phone", phone) if ch in ("sms", "phone") else ("email", email)
-                    back_call = ({"queue_entered_at": back_at, "wait_seconds": 90,
+                    back_call: dict[str, Any] = ({"queue_entered_at": back_at, "wait_seconds": 90,
                                   "answered": True, "abandoned": False, "talk_seconds": 300,
                                   "routed_to_agent": True} if ch == "phone" else {})
                     cs.contact_receive(agency=agency, channel=ch, identity=ident, at=back_at,

@@ -265,7 +265,16 @@ def response_submit(
         if invitation is not None:  # the link's response exists already (another tab)
             return SubmitResult(None, closed_reason="This invitation link has already been used.")
         raise
+    if invitation is not None and invitation.external_id.startswith("case:"):
+        _after_case_answer(response.pk)
     return SubmitResult(response=response)
+
+
+def _after_case_answer(response_id: int) -> None:
+    """A contact-centre case's survey was answered: link it, maybe open a follow-up."""
+    from govcx.contact import loop  # imported here: contact imports feedback
+
+    transaction.on_commit(lambda: loop.on_survey_answer(response_id), robust=True)
 
 
 _INSERT_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]
