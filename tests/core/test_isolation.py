@@ -42,7 +42,17 @@ def planted(world: dict[str, Any]) -> dict[str, Any]:
     assert a_resp is not None
     sub = A11Submission.objects.create(agency=world["a"], service=world["sa"],
                                        fiscal_year=2026, quarter=1)
-    return {**world, "response": a_resp, "submission": sub}
+    from govcx.contact.models import Queue, QueueMember
+    from govcx.contact.services import contact_receive
+
+    queue = Queue.objects.create(agency=world["a"], name=f"{MARKER} queue", slug="general")
+    QueueMember.objects.create(queue=queue,
+                               user=world["staff"][("benefits-agency", Role.AGENT)])
+    case = contact_receive(agency=world["a"], channel="web", subject=f"{MARKER} case",
+                           identity=("email", "marker@example.org"), body=MARKER).case
+    case.queue = queue
+    case.save()
+    return {**world, "response": a_resp, "submission": sub, "case": case, "queue": queue}
 
 
 def _fill(route: str, w: dict[str, Any]) -> str | None:
@@ -51,6 +61,8 @@ def _fill(route: str, w: dict[str, Any]) -> str | None:
         "touchpoint_id": w["ta"].pk, "submission_id": w["submission"].pk, "pk": w["submission"].pk,
         "fmt": "csv", "kind": "collection", "action": "submit",
         "job_id": w["ta"].importjob_set.create(agency=w["a"], filename=MARKER).pk,
+        "case_id": w["case"].pk, "customer_id": w["case"].customer_id,
+        "queue_id": w["queue"].pk,
     }
 
     def sub(m: re.Match[str]) -> str:
