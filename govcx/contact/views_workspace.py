@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from govcx.contact import selectors
+from govcx.contact import selectors, topics
 from govcx.contact import services as cs
 from govcx.contact.canned import canned_reply_render
 from govcx.contact.models import Case, Channel, Queue, QueueMember
@@ -176,7 +176,17 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200,
             rendered = canned_reply_render(chosen, case, request.user)
             reply_text = rendered.text
             canned_problems = {"unknown": rendered.unknown, "missing": rendered.missing}
+    suggestions: list[dict[str, Any]] = []
+    suggestion_problem = None
+    if can_work and not case.topic:
+        names = dict(Queue.objects.filter(agency_id=case.agency_id).values_list("id", "name"))
+        suggestions = [{"topic": t, "queue_id": q, "queue": names.get(q or 0, ""),
+                        "percent": round(c * 100)}
+                       for t, q, c in topics.topics_suggest_for_case(case)]
+        if not suggestions:
+            suggestion_problem = topics.topic_model_problem(agency=case.agency)
     return render(request, "contact/case.html", {
+        "topic_suggestions": suggestions, "topic_problem": suggestion_problem,
         "case": case, "conversation": selectors.case_conversation(case),
         "events": selectors.case_events(case), "history": history,
         "can_work": can_work, "canned": canned, "canned_id": canned_id,

@@ -149,3 +149,37 @@ def test_background_training_runs_after_commit(trained: dict[str, Any], model_di
     assert (model_dir / f"topics-{a.slug}.joblib").exists()
     assert topics.topic_suggest(agency=a, text="what is the exchange rate today")[0][0] == \
         "exchange_rate"
+
+
+def test_the_case_page_offers_the_suggestion_and_one_click_sets_topic_and_queue(
+    trained: dict[str, Any], client: Any,
+) -> None:
+    from govcx.contact import services as cs
+    from govcx.contact.topics import topic_suggest, topics_train
+    from tests.conftest import login
+
+    topics_train(agency=trained["a"])
+    text, topic = next((t, tp) for t, tp in trained["held_out"]
+                       if topic_suggest(agency=trained["a"], text=t)[0][0] == tp)
+    case = cs.contact_receive(agency=trained["a"], channel="web", body=text).case
+    assert case.topic == ""
+    login(client, trained["agents"][0])
+    page = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert 'id="suggested-topics"' in page and f'name="topic" value="{topic}"' in page
+    queue_id = trained["queue_of"][topic].pk
+    client.post(f"/staff/cases/{case.pk}/action/",
+                {"action": "update", "topic": topic, "queue": str(queue_id)})
+    case.refresh_from_db()
+    assert (case.topic, case.queue_id) == (topic, queue_id)
+    assert 'id="suggested-topics"' not in client.get(f"/staff/cases/{case.pk}/").content.decode()
+
+
+def test_without_a_model_the_case_page_says_why(centre: dict[str, Any], model_dir: Path,
+                                                client: Any) -> None:
+    from govcx.contact import services as cs
+    from tests.conftest import login
+
+    case = cs.contact_receive(agency=centre["a"], channel="web", body="Where is my money?").case
+    login(client, centre["agents"][0])
+    page = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert 'id="suggested-topics"' in page and "resolved cases" in page
