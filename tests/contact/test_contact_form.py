@@ -151,3 +151,11 @@ def test_hostile_input_is_stored_as_text(centre: dict[str, Any], client: Client,
     assert r.status_code == 302
     c = Contact.objects.get()
     assert "\x00" not in c.body and "\x00" not in c.subject
+
+
+def test_the_form_speaks_spanish(world, client):
+    html = client.get(f"/contact/{world['a'].slug}/?lang=es").content.decode()
+    assert '<html lang="es">' in html
+    assert "Su mensaje" in html and "Enviar mensaje" in html and "¿Cómo podemos" in html
+    bad = client.post(f"/contact/{world['a'].slug}/?lang=es", {"lang": "es"}).content.decode()
+    assert "Revise su mensaje" in bad and "Escriba su mensaje." in bad
