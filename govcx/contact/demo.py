@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from govcx.contact import services as cs
+from govcx.contact.metrics_rollups import contact_rollups_deferred
 from govcx.contact.models import (
     BusinessCalendar,
     CannedReply,
@@ -91,15 +93,17 @@ def _centre(agency: Agency, agents: list[Any]) -> None:
 
 
 def contact_demo_seed(*, agencies: list[Agency], months: int = 6, cases_per_agency: int = 1500,
-                      seed: int = 2026) -> int:
+                      seed: int = 2026, defer_rollups: bool = True) -> int:
     """Create queues, agents and `cases_per_agency` cases per agency over `months` months."""
     rng = random.Random(seed)
     user_model = get_user_model()
     now = timezone.now()
     start = now - dt.timedelta(days=int(months * 30.4))
     made = 0
+    deferral = (contact_rollups_deferred(agency_ids=[a.pk for a in agencies]) if defer_rollups
+                else nullcontext())
     # No survey invitations or real mail while replaying history.
-    with override_settings(CASE_SURVEY_SAMPLE_RATE=0.0,
+    with deferral, override_settings(CASE_SURVEY_SAMPLE_RATE=0.0,
                            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         for agency in agencies:
             agents = []

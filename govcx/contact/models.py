@@ -152,6 +152,9 @@ class Case(models.Model):
             models.Index(fields=["queue", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["customer", "opened_at"]),
+            # the workspace's "Breaching soon" tab: open cases of an agency by due time
+            models.Index(fields=["agency", "status", "resolution_due"]),
+            models.Index(fields=["agency", "status", "first_response_due"]),
         ]
 
     def __str__(self) -> str:
@@ -234,3 +237,68 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- metrics rollups (written only by contact.metrics_rollups; see docs/metrics.md) ----------
+
+class CaseDaily(models.Model):
+    """Case counters per agency, day the case was opened and dimension (0 / "" = none)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=10)
+    queue_id = models.BigIntegerField(default=0)
+    agent_id = models.BigIntegerField(default=0)
+    topic = models.CharField(max_length=80, blank=True)
+    service_id = models.BigIntegerField(default=0)
+    cases = models.BigIntegerField(default=0)
+    resolved = models.BigIntegerField(default=0)
+    ever_resolved = models.BigIntegerField(default=0)
+    fcr_eligible = models.BigIntegerField(default=0)
+    fcr_yes = models.BigIntegerField(default=0)
+    recontacted = models.BigIntegerField(default=0)
+    reopened = models.BigIntegerField(default=0)
+    first_response_n = models.BigIntegerField(default=0)
+    first_response_seconds_sum = models.BigIntegerField(default=0)
+    resolution_n = models.BigIntegerField(default=0)
+    resolution_seconds_sum = models.BigIntegerField(default=0)
+    resolution_business_seconds_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["agency", "day", "channel", "queue_id", "agent_id", "topic", "service_id"],
+            name="one_case_daily_row")]
+
+
+class CallDaily(models.Model):
+    """Phone call counters per agency, day of the call and dimension of its case."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    queue_id = models.BigIntegerField(default=0)
+    agent_id = models.BigIntegerField(default=0)
+    topic = models.CharField(max_length=80, blank=True)
+    service_id = models.BigIntegerField(default=0)
+    offered = models.BigIntegerField(default=0)
+    answered = models.BigIntegerField(default=0)
+    abandoned = models.BigIntegerField(default=0)
+    routed_to_agent = models.BigIntegerField(default=0)
+    answered_by_agent = models.BigIntegerField(default=0)
+    wait_seconds_sum = models.BigIntegerField(default=0)
+    answered_within_target = models.BigIntegerField(default=0)
+    handle_n = models.BigIntegerField(default=0)
+    handle_seconds_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["agency", "day", "queue_id", "agent_id", "topic", "service_id"],
+            name="one_call_daily_row")]
+
+
+class RollupContribution(models.Model):
+    """What one case (with its calls), or one call without a case, last added to the rollups,
+    so that it can be subtracted when the case changes or a re-contact arrives."""
+
+    key = models.CharField(max_length=40, unique=True)  # "case:<id>" or "call:<contact id>"
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    rows = models.JSONField(default=list)

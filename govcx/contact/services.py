@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from govcx.contact import sla
+from govcx.contact.metrics_rollups import contact_rollups_apply_case, contact_rollups_apply_contact
 from govcx.contact.models import (
     Case,
     CaseEvent,
@@ -208,6 +209,7 @@ def contact_receive(
             case.save()
             case_event(case=case, kind="contact", at=at, channel=channel,
                        contact_id=contact.pk, direction="in")
+        contact_rollups_apply_contact(contact.pk)
     return Received(contact=contact, case=case, new_case=new_case,  # type: ignore[arg-type]
                     reopened=reopened)
 
@@ -265,6 +267,7 @@ def case_reply(*, case: Case, author: Any, body: str, channel: str | None = None
         case.save()
         case_event(case=case, kind="reply", actor=author, at=at, channel=channel,
                    contact_id=contact.pk)
+        contact_rollups_apply_case(case.pk)
     if send:
         from govcx.contact.outbound import NotSent, outbound_send
 
@@ -312,8 +315,10 @@ def case_status_set(*, case: Case, status: str, actor: Any,
     elif old == Case.Status.RESOLVED and status == Case.Status.OPEN:
         case.resolved_at = None
         case.reopen_count += 1
-    case.save()
-    case_event(case=case, kind="status", actor=actor, at=at, old=old, new=status)
+    with transaction.atomic():
+        case.save()
+        case_event(case=case, kind="status", actor=actor, at=at, old=old, new=status)
+        contact_rollups_apply_case(case.pk)
     if status == Case.Status.RESOLVED:
         transaction.on_commit(lambda: _after_resolve(case.pk))
     return case
@@ -342,6 +347,7 @@ def case_assign(*, case: Case, user: Any | None, actor: Any) -> Case:
     case.save(update_fields=["assignee", "updated_at"])
     case_event(case=case, kind="assigned", actor=actor, old=old,
                to=user.get_username() if user else None)
+    contact_rollups_apply_case(case.pk)
     return case
 
 
@@ -364,6 +370,7 @@ def case_update(*, case: Case, actor: Any, **fields: Any) -> Case:
                    old=str(old) if old is not None else None,
                    new=str(value) if value is not None else None)
     case.save()
+    contact_rollups_apply_case(case.pk)
     return case
 
 
@@ -383,6 +390,8 @@ def case_merge(*, source: Case, target: Case, actor: Any) -> Case:
         source.save()
         case_event(case=source, kind="merged", actor=actor, into=target.pk, contacts=moved)
         case_event(case=target, kind="merged", actor=actor, source=source.pk, contacts=moved)
+        contact_rollups_apply_case(source.pk)
+        contact_rollups_apply_case(target.pk)
     return target
 
 
@@ -409,6 +418,8 @@ def case_split(*, case: Case, contact_ids: list[int], actor: Any, subject: str =
         case_event(case=case, kind="split", actor=actor, into=new.pk,
                    contacts=[c.pk for c in contacts])
         case_event(case=new, kind="opened", actor=actor, split_from=case.pk)
+        contact_rollups_apply_case(case.pk)
+        contact_rollups_apply_case(new.pk)
     return new
 
 
@@ -431,6 +442,8 @@ def customer_merge(*, keep: Customer, merge: Customer, actor: Any, request: Any 
                      agency=keep.agency_id, object_type="customer", object_id=keep.pk,
                      detail={"merged": merge.pk, **moved})
         merge.delete()
+        for case_id in Case.objects.filter(customer=keep).values_list("pk", flat=True):
+            contact_rollups_apply_case(case_id)
     return keep
 
 
