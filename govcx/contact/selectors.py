@@ -55,7 +55,7 @@ def _breaching_q(agency_ids: set[int], now: dt.datetime) -> Q:
     def due_within(minutes: int) -> Q:
         limit = now + dt.timedelta(minutes=minutes)
         return (Q(first_response_at__isnull=True, first_response_due__lte=limit)
-                | Q(resolution_due__lte=limit))
+                | Q(next_response_due__lte=limit) | Q(resolution_due__lte=limit))
 
     q = Q(sla_policy__isnull=True) & due_within(DEFAULT_WARN_MINUTES)
     for pk, warn in SlaPolicy.objects.filter(agency_id__in=agency_ids).values_list(
@@ -97,7 +97,7 @@ def case_breach_state(case: Case, now: dt.datetime | None = None) -> str:
         return ""
     now = now or timezone.now()
     dues = [d for d in (case.first_response_due if case.first_response_at is None else None,
-                        case.resolution_due) if d is not None]
+                        case.next_response_due, case.resolution_due) if d is not None]
     if not dues:
         return ""
     nearest = min(dues)
@@ -227,7 +227,7 @@ def queue_health(user: AnyUser, capability: str = "cases.view") -> list[QueueHea
     open_qs = Case.objects.filter(queue_id__in=qids, status__in=OPEN_STATUSES,
                                   merged_into__isnull=True)
     breached_q = (Q(first_response_at__isnull=True, first_response_due__lte=now)
-                  | Q(resolution_due__lte=now))
+                  | Q(next_response_due__lte=now) | Q(resolution_due__lte=now))
     breached = dict(open_qs.filter(breached_q).values_list("queue_id").annotate(n=Count("id"))
                     .values_list("queue_id", "n"))
     risky = dict(open_qs.filter(_breaching_q(agency_ids, now)).exclude(breached_q)

@@ -204,6 +204,13 @@ def contact_receive(
                 updates["status"] = Case.Status.OPEN
                 case_event(case=case, kind="status", at=at, old="pending", new="open",
                            reason="customer replied")
+            policy = case.sla_policy
+            if (not new_case and case.first_response_at is not None
+                    and case.next_response_due is None and policy is not None
+                    and policy.next_response_minutes):
+                # the person wrote again after our answer: the next-response clock starts
+                updates["next_response_due"] = sla.add_business_minutes(
+                    at, policy.next_response_minutes, policy.calendar)
             for k, v in updates.items():
                 setattr(case, k, v)
             case.save()

@@ -158,3 +158,21 @@ def test_a_stranger_cannot_join_a_case_by_its_message_id(centre: Any) -> None:
                                   in_reply_to="<t1@example.org>", at=at(2026, 11, 2, 11))
     assert stranger.new_case and stranger.case.pk != first.case.pk
     assert Contact.objects.filter(case=first.case).count() == 1
+
+
+def test_next_response_clock_starts_when_the_person_writes_again(centre: Any) -> None:
+    a, agent = centre["a"], centre["agents"][0]
+    case = cs.contact_receive(agency=a, channel="web", identity=("email", "n@example.org"),
+                              body="Question", at=at(2026, 11, 2, 9)).case
+    assert case.next_response_due is None
+    cs.case_reply(case=case, author=agent, body="Answer", at=at(2026, 11, 2, 10), send=False)
+    # Friday 15:00 + 240 business minutes (9-17 weekdays) = Monday 11:00
+    back = cs.contact_receive(agency=a, channel="web", case=case, body="One more thing",
+                              at=at(2026, 11, 6, 15)).case
+    assert back.next_response_due == at(2026, 11, 9, 11)
+    from govcx.contact import selectors
+
+    assert selectors.case_breach_state(back, now=at(2026, 11, 9, 12)) == "breached"
+    cs.case_reply(case=back, author=agent, body="Done", at=at(2026, 11, 9, 10), send=False)
+    back.refresh_from_db()
+    assert back.next_response_due is None
