@@ -123,13 +123,15 @@ def contact_demo_seed(*, agencies: list[Agency], months: int = 6, cases_per_agen
             span = (now - start).total_seconds() * 0.97
             times = sorted(start + dt.timedelta(seconds=rng.random() * span)
                            for _ in range(cases_per_agency))
+            phone_queue = Queue.objects.get(agency=agency, slug="phone")
             for at in times:  # in time order, as it happened
-                made += _one_case(rng, agency, agents, services, people, at, now)
+                made += _one_case(rng, agency, agents, services, people, at, now, phone_queue)
     return made
 
 
 def _one_case(rng: random.Random, agency: Agency, agents: list[Any], services: list[Service],
-              people: list[tuple[str, str]], at: dt.datetime, now: dt.datetime) -> int:
+              people: list[tuple[str, str]], at: dt.datetime, now: dt.datetime,
+              phone_queue: Queue) -> int:
     topic = rng.choice(list(NEEDS))
     subject, en, es = NEEDS[topic][0]
     lang = "es" if rng.random() < 0.18 else "en"
@@ -144,7 +146,7 @@ def _one_case(rng: random.Random, agency: Agency, agents: list[Any], services: l
         wait = int(rng.expovariate(1 / 170))
         abandoned = wait > 420 and rng.random() < 0.7
         call = {"queue_entered_at": at, "wait_seconds": wait, "answered": not abandoned,
-                "abandoned": abandoned, "routed_to_agent": True,
+                "abandoned": abandoned, "routed_to_agent": True, "queue": phone_queue,
                 "talk_seconds": 0 if abandoned else int(rng.gauss(420, 150)) % 1800 + 60,
                 "hold_seconds": 0 if abandoned else int(rng.expovariate(1 / 60))}
         if abandoned:

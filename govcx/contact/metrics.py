@@ -281,8 +281,11 @@ def calls_filtered(f: MetricFilter) -> QuerySet[Contact]:
         qs = qs.filter(at__gte=lo)
     if hi is not None:
         qs = qs.filter(at__lt=hi)
-    for name, col in (("queue", "case__queue"), ("agent", "case__assignee"),
-                      ("service", "case__service")):
+    if f.queue is not None:  # the queue the call entered, else its case's queue
+        qs = qs.filter(Q(queue__isnull=True) & (Q(case__isnull=True) | Q(case__queue__isnull=True))
+                       if f.queue == 0 else
+                       Q(queue_id=f.queue) | Q(queue__isnull=True, case__queue_id=f.queue))
+    for name, col in (("agent", "case__assignee"), ("service", "case__service")):
         value = getattr(f, name)
         if value is not None:
             qs = qs.filter(**({f"{col}__isnull": True} if value == 0 else {f"{col}_id": value}))
@@ -292,20 +295,20 @@ def calls_filtered(f: MetricFilter) -> QuerySet[Contact]:
     return qs
 
 
-CALL_FIELDS = ("id", "case_id", "agency_id", "at", "case__queue_id", "case__assignee_id",
-               "case__topic", "case__service_id", "answered", "abandoned", "routed_to_agent",
-               "wait_seconds", "talk_seconds", "hold_seconds")
+CALL_FIELDS = ("id", "case_id", "agency_id", "at", "queue_id", "case__queue_id",
+               "case__assignee_id", "case__topic", "case__service_id", "answered", "abandoned",
+               "routed_to_agent", "wait_seconds", "talk_seconds", "hold_seconds")
 
 
 def call_facts(qs: QuerySet[Contact], *, chunk_size: int = 5000) -> Iterator[CallFacts]:
     """Calls are dated by the moment they reached the contact centre (`Contact.at`)."""
     tz = timezone.get_default_timezone()
-    for (pk, case_id, agency_id, at, queue_id, agent_id, topic, service_id, answered, abandoned,
-         routed, wait, talk, hold) in qs.order_by().values_list(*CALL_FIELDS).iterator(
-            chunk_size=chunk_size):
+    for (pk, case_id, agency_id, at, own_queue, case_queue, agent_id, topic, service_id,
+         answered, abandoned, routed, wait, talk, hold) in qs.order_by().values_list(
+            *CALL_FIELDS).iterator(chunk_size=chunk_size):
         yield CallFacts(
             contact_id=pk, case_id=case_id, agency_id=agency_id, day=local_day(at, tz),
-            queue=queue_id or 0, agent=agent_id or 0, topic=topic or "",
+            queue=own_queue or case_queue or 0, agent=agent_id or 0, topic=topic or "",
             service=service_id or 0, answered=bool(answered), abandoned=bool(abandoned),
             routed_to_agent=bool(routed), wait_seconds=wait or 0, talk_seconds=talk or 0,
             hold_seconds=hold or 0)

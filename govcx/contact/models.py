@@ -193,6 +193,9 @@ class Contact(models.Model):
     disposition = models.CharField(max_length=60, blank=True)
     transferred = models.BooleanField(default=False)
     routed_to_agent = models.BooleanField(null=True)
+    # the queue a call entered (abandoned calls have no case, but belong to a queue)
+    queue = models.ForeignKey("Queue", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="calls")
     external_id = models.CharField(max_length=120, blank=True)
 
     class Meta:

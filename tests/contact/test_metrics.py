@@ -379,3 +379,28 @@ def test_rebuild_command_names_unknown_agencies(db):
 
     with pytest.raises(CommandError, match="No agency with slug nope"):
         call_command("contact_rollups_rebuild", "--agency", "nope")
+
+
+def test_abandoned_calls_count_in_their_queue(centre: Any) -> None:
+    """An abandoned call opens no case, but it entered a queue: abandonment by queue sees it."""
+    from govcx.contact.channels.phone import cdr_import
+
+    a = centre["a"]
+    records = [
+        {"call_id": "q1", "caller": "+12025550301", "started_at": "2026-11-03T10:00:00-05:00",
+         "queue": "general", "answered": True, "wait_seconds": 20, "talk_seconds": 100,
+         "routed_to_agent": True},
+        {"call_id": "q2", "caller": "+12025550302", "started_at": "2026-11-03T10:05:00-05:00",
+         "queue": "general", "abandoned": True, "wait_seconds": 300, "routed_to_agent": True},
+        {"call_id": "q3", "caller": "+12025550303", "started_at": "2026-11-03T10:06:00-05:00",
+         "queue": "es", "abandoned": True, "wait_seconds": 200, "routed_to_agent": True},
+    ]
+    result = cdr_import(agency=a, records=records)
+    assert not result.errors
+    f = only(a, start=dt.date(2026, 11, 3), end=dt.date(2026, 11, 3))
+    by_queue = m.report_raw(f, "queue").figures
+    general, spanish = centre["general"].pk, centre["spanish"].pk
+    assert by_queue[general]["abandonment_rate"].value == 50.0
+    assert by_queue[spanish]["abandonment_rate"].value == 100.0
+    assert report_rollups(f, "queue").figures[spanish]["offered"].value == 1
+    assert_rollups_equal_raw(f)

@@ -280,7 +280,7 @@ def _store(agency: Agency, call: _Call) -> None:
         wait_seconds=s["wait_seconds"], talk_seconds=s["talk_seconds"],
         hold_seconds=s["hold_seconds"], disposition=call.disposition,
         transferred=call.transferred, routed_to_agent=call.routed_to_agent,
-        author=call.agent,
+        author=call.agent, queue=call.queue,
     )
     case = got.case
     if case is None or not got.new_case:
