@@ -39,6 +39,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from govcx.core.imports import RowError
 from govcx.core.services import audit_record
 from govcx.feedback.models import ImportJob, Response, SurveyVersion, Touchpoint
 from govcx.feedback.schema import SurveySchema, answers_clean
@@ -52,16 +53,6 @@ PROGRESS_EVERY = 250  # rows between progress writes to a background ImportJob
 Progress = Callable[[int, int], None]  # (rows read so far, rows in the file)
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.column, "message": self.message}
 
 
 @dataclass
@@ -223,7 +214,7 @@ def responses_import(
     if job is not None:
         job.rows_done = job.rows_total = result.rows_total
         job.rows_imported, job.rows_already = result.rows_imported, result.rows_already
-        job.errors = [e.as_dict() for e in result.errors]
+        job.errors = [e.as_dict(column_key="field") for e in result.errors]
         job.save(update_fields=["rows_done", "rows_total", "rows_imported", "rows_already",
                                 "errors"])
         result.job = job
@@ -233,7 +224,7 @@ def responses_import(
             created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
             filename=filename[:200], rows_total=result.rows_total, rows_done=result.rows_total,
             rows_imported=result.rows_imported, rows_already=result.rows_already,
-            errors=[e.as_dict() for e in result.errors],
+            errors=[e.as_dict(column_key="field") for e in result.errors],
         )
     audit_record(action="responses.import", actor=actor, agency=touchpoint.agency_id,
                  object_type="touchpoint", object_id=touchpoint.pk,

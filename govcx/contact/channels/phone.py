@@ -45,6 +45,7 @@ from govcx.contact.services import (
     case_update,
     contact_receive,
 )
+from govcx.core.imports import RowError
 from govcx.core.models import Agency, Service
 from govcx.core.selectors import agency_ids_for
 from govcx.core.sms import normalize_phone
@@ -65,16 +66,6 @@ Progress = Callable[[int, int], None]  # (records done, records in all)
 
 class CdrFileError(ValueError):
     """The whole file or request cannot be read (not a row-level problem)."""
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from govcx.contact.channels.phone import COLUMNS, CdrFileError, cdr_import_csv
+from govcx.core.imports import file_read, progress_bar, row_errors_report
 from govcx.core.models import Agency
 from govcx.core.services import audit_record
 
@@ -29,32 +28,18 @@ class Command(BaseCommand):
         if agency is None:
             raise CommandError(f"No agency with the slug '{options['agency']}'.")
         path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-        bar: tqdm[Any] | None = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(total=total, unit="call", desc="Importing calls", file=sys.stderr,
-                           disable=options.get("verbosity", 1) == 0)
-            bar.update(1)
-
-        try:
-            result = cdr_import_csv(agency=agency, data=data, progress=progress)
-        except CdrFileError as exc:
-            raise CommandError(str(exc)) from exc
-        finally:
-            if bar is not None:
-                bar.close()
+        data = file_read(path)
+        with progress_bar(desc="Importing calls", unit="call",
+                          verbosity=options.get("verbosity", 1)) as progress:
+            try:
+                result = cdr_import_csv(agency=agency, data=data, progress=progress)
+            except CdrFileError as exc:
+                raise CommandError(str(exc)) from exc
         audit_record(action="cdr.import", agency=agency, object_type="contact",
                      detail={"records": result.records, "imported": result.imported,
                              "duplicates": result.duplicates, "failed": result.failed,
                              "via": "command", "file": path.name[:200]})
-        for e in result.errors:
-            self.stderr.write(f"row {e.row}, column {e.column or '-'}: {e.message}")
+        row_errors_report(result.errors, self.stderr.write)
         self.stdout.write(f"{result.records} rows read: {result.imported} imported, "
                           f"{result.duplicates} already imported before, "
                           f"{result.failed} failed.")

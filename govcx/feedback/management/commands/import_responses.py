@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from govcx.core.imports import file_read, progress_bar, row_errors_report
 from govcx.feedback.imports import responses_import
 from govcx.feedback.models import Touchpoint
 
@@ -40,29 +39,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         touchpoint = touchpoint_lookup(str(options["touchpoint"]))
         path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-        bar: tqdm[Any] | None = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(total=total, unit="row", desc="Importing", file=sys.stderr,
-                           disable=options.get("verbosity", 1) == 0)
-            bar.update(1)
-
-        try:
-            result = responses_import(touchpoint=touchpoint, data=data, filename=path.name,
-                                      dry_run=options["dry_run"], progress=progress)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
-        finally:
-            if bar is not None:
-                bar.close()
-        for e in result.errors:
-            self.stderr.write(f"row {e.row}, column {e.column or '-'}: {e.message}")
+        data = file_read(path)
+        with progress_bar(desc="Importing", unit="row",
+                          verbosity=options.get("verbosity", 1)) as progress:
+            try:
+                result = responses_import(touchpoint=touchpoint, data=data, filename=path.name,
+                                          dry_run=options["dry_run"], progress=progress)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        row_errors_report(result.errors, self.stderr.write)
         if result.dry_run:
             good = result.rows_total - result.rows_failed
             summary = f"{good} would be imported"
