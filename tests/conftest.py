@@ -7,9 +7,12 @@ what they need in a line.
 from __future__ import annotations
 
 import datetime as dt
+import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 
@@ -99,3 +102,38 @@ def _no_public_cache(settings: Any) -> None:
 
     settings.PUBLIC_CACHE_SECONDS = 0
     public_cache_clear()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class MailServer:
+    """A real SMTP server on loopback (aiosmtpd) that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.raw_messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.raw_messages.append((envelope.mail_from, list(envelope.rcpt_tos),
+                                  envelope.content))
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[tuple[str, list[str], str]]:
+        return [(f, r, c.decode("utf-8", "replace")) for f, r, c in self.raw_messages]
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[MailServer]:
+    """Django's SMTP backend pointed at a real server that the test can read."""
+    server = MailServer()
+    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    yield server
+    controller.stop()

@@ -18,7 +18,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -54,12 +55,6 @@ sv = fb.survey_create(agency=a, name="A-11", schema=survey_templates.build(
 tp = fb.touchpoint_create(service=s, survey=sv, name="Crash web", channel="web")
 print(tp.public_id)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _run(args: list[str], env: dict[str, str]) -> str:
@@ -125,7 +120,7 @@ def server_db(tmp_path: Path) -> Iterator[tuple[dict[str, str], Db]]:
 
 class Server:
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.log = log
         self.fh = log.open("ab")
         self.proc = subprocess.Popen(

@@ -25,7 +25,8 @@ from ninja.security import APIKeyHeader, django_auth
 from pydantic import AwareDatetime, Field
 
 from govcx.contact.channels import chat, phone
-from govcx.contact.models import Case
+from govcx.contact.models import Case, Contact
+from govcx.contact.services import Received
 from govcx.core.models import Agency
 from govcx.core.selectors import agencies_for
 from govcx.core.services import audit_record
@@ -165,6 +166,11 @@ def chat_handoff(request: HttpRequest, body: HandoffIn) -> Any:
         )
     except ValueError as exc:  # CaseError: e.g. an identity that is not a phone number
         return Status(400, {"message": str(exc)})
+    return _chat_reply(got, earlier)
+
+
+def _chat_reply(got: Received | None, earlier: Contact | None) -> Status[dict[str, Any]]:
+    """201 with the new contact, or 200 with the one stored before (a retried message)."""
     if earlier is not None:
         return Status(200, {"case_id": earlier.case_id, "contact_id": earlier.pk,
                             "new_case": False, "reopened": False})
@@ -186,9 +192,4 @@ def chat_message(request: HttpRequest, case_id: int, body: MessageIn) -> Any:
         return Status(400, {"message": "The message has no text."})
     got, earlier = chat.chat_message_receive(case=case, text=body.text, at=body.at,
                                              message_id=body.message_id)
-    if earlier is not None:
-        return Status(200, {"case_id": earlier.case_id, "contact_id": earlier.pk,
-                            "new_case": False, "reopened": False})
-    assert got is not None
-    return Status(201, {"case_id": got.case.pk, "contact_id": got.contact.pk,
-                        "new_case": got.new_case, "reopened": got.reopened})
+    return _chat_reply(got, earlier)

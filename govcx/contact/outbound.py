@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from govcx.contact.models import Channel, Contact
 from govcx.core.sms import sms_send
 from govcx.customers.models import Identity
@@ -36,6 +34,3 @@ def outbound_send(contact: Contact) -> None:
             raise NotSent("This person replied STOP to our texts; reply by another channel.")
         sms_send(to=_address(contact, "phone"), body=contact.body)
     # web, chat and phone replies are shown in the case (web form: by email when known)
-    contact.external_id = contact.external_id or f"sent-{timezone.now().timestamp():.0f}"
-
-

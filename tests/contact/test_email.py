@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -29,27 +28,11 @@ from govcx.contact.channels.email import email_receive
 from govcx.contact.management.commands.smtpd import Command as SmtpdCommand
 from govcx.contact.models import Attachment, Case, CaseEvent, Contact
 from govcx.contact.services import case_reply
+from tests.conftest import MailServer, free_port
 
 INBOX = "help@benefits.example.gov"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Outbox:
-    """The customer's mail server, as far as the test can see: it keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
 
 
 @pytest.fixture
@@ -57,20 +40,8 @@ def inboxes(settings: Any) -> None:
     settings.CONTACT_INBOXES = {INBOX: "benefits-agency"}
 
 
-@pytest.fixture
-def outbox(settings: Any) -> Iterator[Outbox]:
-    box = Outbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield box
-    controller.stop()
-
-
 def _start_listener(*args: str) -> tuple[int, SmtpdCommand, threading.Thread]:
-    port = _free_port()
+    port = free_port()
     cmd = SmtpdCommand()
     errors: list[BaseException] = []
 
@@ -130,7 +101,7 @@ def _wait(cond: Any, seconds: float = 10) -> None:
 # --- the whole exchange -----------------------------------------------------------------------
 
 def test_mail_becomes_case_reply_goes_out_and_customer_reply_threads_back(
-        centre: Any, listener: int, outbox: Outbox) -> None:
+        centre: Any, listener: int, smtp: MailServer) -> None:
     first = _mail("My payment is late", "My March payment has not arrived.",
                   msgid="<first-1@example.org>")
     first.add_attachment(PDF, maintype="application", subtype="pdf", filename="letter.pdf")
@@ -151,8 +122,8 @@ def test_mail_becomes_case_reply_goes_out_and_customer_reply_threads_back(
     assert "not accepted" in refused.detail["files"][0]["reason"]
 
     reply = case_reply(case=case, author=case.assignee, body="We have found your payment.")
-    _wait(lambda: outbox.messages)
-    mail_from, rcpts, raw = outbox.messages[0]
+    _wait(lambda: smtp.raw_messages)
+    mail_from, rcpts, raw = smtp.raw_messages[0]
     sent = BytesParser(policy=default_policy).parsebytes(raw)
     assert rcpts == ["maria@example.org"] and mail_from == INBOX
     assert INBOX in str(sent["From"]) and "Benefits Agency" in str(sent["From"])
@@ -243,7 +214,7 @@ def test_oversized_message_is_refused(centre: Any, transactional_db: Any,
 
 def test_unknown_default_agency_stops_the_command(db: Any) -> None:
     with pytest.raises(CommandError, match="No agency with slug 'nope'"):
-        call_command("smtpd", "--port", str(_free_port()), "--agency", "nope")
+        call_command("smtpd", "--port", str(free_port()), "--agency", "nope")
 
 
 # --- parsing and attachments -----------------------------------------------------------------
@@ -307,7 +278,7 @@ def dovecot() -> Iterator[dict[str, Any]]:
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
                    check=True, capture_output=True)
-    plain, tls = _free_port(), _free_port()
+    plain, tls = free_port(), free_port()
     (root / "dovecot.conf").write_text(f"""
 protocols = imap
 listen = 127.0.0.1

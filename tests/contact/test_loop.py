@@ -16,8 +16,7 @@ from govcx.contact.models import Case, CaseEvent
 from govcx.customers.services import consent_record
 from govcx.feedback import services as fb
 from govcx.feedback.models import Invitation, Response
-from tests.conftest import make_touchpoint
-from tests.feedback.test_channels import Inbox, smtp  # noqa: F401  (the real SMTP fixture)
+from tests.conftest import MailServer, make_touchpoint
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def events(case: Case, kind: str) -> list[CaseEvent]:
 
 
 def test_resolving_an_email_case_sends_a_survey_whose_answer_is_linked(
-        desk: dict[str, Any], smtp: Inbox, client: Any,  # noqa: F811
+        desk: dict[str, Any], smtp: MailServer, client: Any,
         django_capture_on_commit_callbacks: Any) -> None:
     case = email_case(desk)
     resolve(case, desk["agents"][0], django_capture_on_commit_callbacks)
@@ -94,7 +93,7 @@ def test_sms_case_gets_a_text_message_survey(desk: dict[str, Any], settings: Any
     assert events(got.case, "survey_sent")[0].detail["touchpoint"] == desk["sms_tp"].pk
 
 
-def test_opted_out_customer_gets_no_survey(desk: dict[str, Any], smtp: Inbox,  # noqa: F811
+def test_opted_out_customer_gets_no_survey(desk: dict[str, Any], smtp: MailServer,
                                            django_capture_on_commit_callbacks: Any) -> None:
     case = email_case(desk)
     consent_record(customer=case.customer, purpose="surveys", granted=True, source="web")
@@ -105,7 +104,7 @@ def test_opted_out_customer_gets_no_survey(desk: dict[str, Any], smtp: Inbox,  #
 
 
 def test_sampling_rate_zero_sends_none_and_sampling_is_stable(
-        desk: dict[str, Any], smtp: Inbox, settings: Any,  # noqa: F811
+        desk: dict[str, Any], smtp: MailServer, settings: Any,
         django_capture_on_commit_callbacks: Any) -> None:
     settings.CASE_SURVEY_SAMPLE_RATE = 0
     case = email_case(desk)
@@ -117,7 +116,7 @@ def test_sampling_rate_zero_sends_none_and_sampling_is_stable(
     assert half == [i for i in range(1, 2001) if loop.sampled(i, 0.5)]
 
 
-def test_no_touchpoint_for_the_channel_no_survey(centre: dict[str, Any], smtp: Inbox,  # noqa: F811
+def test_no_touchpoint_for_the_channel_no_survey(centre: dict[str, Any], smtp: MailServer,
                                                  django_capture_on_commit_callbacks: Any) -> None:
     got = cs.contact_receive(agency=centre["a"], channel="email", body="Hello",
                              identity=("email", "x@example.org"), service=centre["sa"])
@@ -126,7 +125,7 @@ def test_no_touchpoint_for_the_channel_no_survey(centre: dict[str, Any], smtp: I
     assert "no survey touchpoint" in events(got.case, "survey_skipped")[0].detail["reason"]
 
 
-def answer(desk: dict[str, Any], case: Case, smtp: Inbox, client: Any, trust: str,  # noqa: F811
+def answer(desk: dict[str, Any], case: Case, smtp: MailServer, client: Any, trust: str,
            capture: Any) -> None:
     resolve(case, desk["agents"][1], capture)
     token = link_token(smtp.messages[-1][2])
@@ -135,7 +134,7 @@ def answer(desk: dict[str, Any], case: Case, smtp: Inbox, client: Any, trust: st
 
 
 def test_negative_answer_with_consent_opens_a_follow_up_case(
-        desk: dict[str, Any], smtp: Inbox, client: Any,  # noqa: F811
+        desk: dict[str, Any], smtp: MailServer, client: Any,
         django_capture_on_commit_callbacks: Any) -> None:
     case = email_case(desk)
     cs.case_assign(case=case, user=desk["agents"][1], actor=desk["agents"][1])
@@ -157,7 +156,7 @@ def test_negative_answer_with_consent_opens_a_follow_up_case(
 
 
 def test_follow_up_consent_on_the_case_is_enough(
-        desk: dict[str, Any], smtp: Inbox, client: Any,  # noqa: F811
+        desk: dict[str, Any], smtp: MailServer, client: Any,
         django_capture_on_commit_callbacks: Any) -> None:
     case = email_case(desk)
     Case.objects.filter(pk=case.pk).update(follow_up_consent=True)
@@ -167,7 +166,7 @@ def test_follow_up_consent_on_the_case_is_enough(
 
 
 def test_negative_answer_without_consent_opens_nothing(
-        desk: dict[str, Any], smtp: Inbox, client: Any,  # noqa: F811
+        desk: dict[str, Any], smtp: MailServer, client: Any,
         django_capture_on_commit_callbacks: Any) -> None:
     case = email_case(desk)
     consent_record(customer=case.customer, purpose="follow_up", granted=False, source="web")

@@ -4,43 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from govcx.feedback import services as fb
 from govcx.feedback.models import Invitation, OfferCount, Response
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, envelope.rcpt_tos,
-                              envelope.content.decode("utf-8", "replace")))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Any:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield inbox
-    controller.stop()
+from tests.conftest import MailServer
 
 
 def _link(text: str) -> str:
@@ -49,7 +20,7 @@ def _link(text: str) -> str:
     return m.group(1)
 
 
-def test_email_invitation_over_real_smtp_is_single_use(world: Any, smtp: Inbox, client: Any) -> None:
+def test_email_invitation_over_real_smtp_is_single_use(world: Any, smtp: MailServer, client: Any) -> None:
     tp = world["ta"]
     fb.invitation_send(touchpoint=tp, channel="email", to="Maria@Example.org", language="es")
     for _ in range(50):
