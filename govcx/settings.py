@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "govcx.feedback",
     "govcx.metrics",
     "govcx.contact",
+    "govcx.assist",
 ]
 
 MIDDLEWARE = [

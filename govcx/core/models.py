@@ -92,6 +92,7 @@ class Role(models.TextChoices):
     CX_ANALYST = "cx_analyst", _("CX analyst")
     PERFORMANCE_MANAGER = "performance_manager", _("Performance manager")
     AGENT = "agent", _("Agent")
+    KNOWLEDGE_EDITOR = "knowledge_editor", _("Knowledge editor")
     VIEWER = "viewer", _("Viewer")
 
 

