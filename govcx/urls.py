@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("govcx.feedback.urls")),
     path("", include("govcx.metrics.urls")),
     path("", include("govcx.contact.urls")),
+    path("", include("govcx.assist.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -128,7 +128,7 @@ def model_new(kind: str) -> Any:
 
 
 def model_loads(data: bytes) -> IntentModel:
-    state = joblib.load(io.BytesIO(data))  # our own file, written by dumps()  # noqa: S301
+    state = joblib.load(io.BytesIO(data))  # our own file, written by dumps()
     if state["kind"] == "default":
         return TfidfIntentModel(**state)
     if state["kind"] == "ml":
