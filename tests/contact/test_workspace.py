@@ -100,7 +100,7 @@ def test_case_page_shows_every_channel_and_the_whole_history(desk: dict[str, Any
     assert "My card never arrived." in html and "Texting too" in html
     assert 'id="customer-history"' in html and "Slow service" in html
     assert "ana@example.org" in html
-    assert "Suggested articles will appear here" in html
+    assert 'id="suggested-articles"' in html
     assert 'id="case-events"' in html and "opened" in html
     # SMS is offered because the person has a phone; email because they have an email
     assert 'option value="sms"' in html and 'option value="email"' in html

@@ -63,6 +63,15 @@ def _fill(route: str, w: dict[str, Any]) -> str | None:
         "job_id": w["ta"].importjob_set.create(agency=w["a"], filename=MARKER).pk,
         "case_id": w["case"].pk, "customer_id": w["case"].customer_id,
         "queue_id": w["queue"].pk,
+        "article_id": w["a"].articles.get_or_create(slug="zq-isolation")[0].pk,
+        # assistant (staff/assistant/…): an intent, an example and a conversation of agency A
+        "intent_id": w["a"].intents.get_or_create(
+            name="marker", defaults={"title": MARKER})[0].pk,
+        "example_id": w["a"].intents.get_or_create(
+            name="marker", defaults={"title": MARKER})[0].examples.get_or_create(
+            text=MARKER)[0].pk,
+        "conversation_id": w["a"].conversations.get_or_create(
+            public_id="marker-conversation-0000", defaults={"intent": MARKER})[0].pk,
     }
 
     def sub(m: re.Match[str]) -> str:
