@@ -129,6 +129,18 @@ class Command(BaseCommand):
         cases = contact_demo_seed(agencies=list(Agency.objects.filter(
             slug__in=[a["slug"] for a in AGENCIES])), cases_per_agency=opts["cases"])
         self.stdout.write(f"  {cases} cases.")
+        self.stdout.write("Help centre and assistant: articles, intents, a trained model…")
+        from govcx.assist.demo import assist_demo_seed
+        from govcx.assist.models import AssistantModel
+        from govcx.assist.training import assistant_train
+
+        demo_agencies = list(Agency.objects.filter(slug__in=[a["slug"] for a in AGENCIES]))
+        made = assist_demo_seed(agencies=demo_agencies)
+        for agency in demo_agencies:
+            model = assistant_train(record=AssistantModel.objects.create(agency=agency))
+            self.stdout.write(f"  {agency.slug}: assistant model {model.status} "
+                              f"({model.intents} intents, {model.examples} phrasings)")
+        self.stdout.write(f"  {made['articles']} articles, {made['intents']} intents.")
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(tps)} touchpoints, {per_tp * len(tps)} responses."))
 
