@@ -9,9 +9,10 @@
 3. a request for a person, or a sensitive topic: hand-over;
 4. a conversation already handed over: the message goes to the same case
    (`chat_message_receive`), and the person is told the team has it;
-5. otherwise the agency's intent model (`model_for_agency`) classifies it. No intent (out of
-   scope, or not confident enough: `low_confidence` when the best confidence is within
-   LOW_CONFIDENCE_MARGIN under the threshold) → hand-over. An intent of kind HANDOVER →
+5. otherwise the agency's intent model (`model_for_agency`) classifies it. No intent → hand-over:
+   `out_of_scope` when the model prefers "none of these" to its best intent (confidence
+   under 0.5: the out-of-scope class, or every intent's classifier, says no), else
+   `low_confidence` (the best intent wins but stays under the model's threshold). An intent of kind HANDOVER →
    hand-over (sensitive). An intent of kind ANSWER whose article is published for the
    public → the published version's summary in the conversation's language (English when
    there is no Spanish) with a link to the article. Anything else (no article, a draft, an
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +62,7 @@ from govcx.core.redact import redact
 from govcx.feedback.schema import no_nul
 
 MAX_TEXT = 2000
-LOW_CONFIDENCE_MARGIN = 0.15
+NONE_OF_THESE = 0.5  # a confidence under this: the model itself prefers "out of scope"
 PRIVATE_TEXT_HOURS = 24
 CANDIDATES = 3
 
@@ -183,7 +185,18 @@ def reply_of(message: Message, agency_slug: str) -> dict[str, Any]:
 
 # --- writes -----------------------------------------------------------------------------------
 
+_expired_at = [0.0]  # when this process last cleared expired original text (monotonic)
+EXPIRE_EVERY_SECONDS = 600
+
+
 def conversation_start(*, agency: Agency, language: str = "en", page: str = "") -> Conversation:
+    """A new conversation. Also clears expired original text (conversation_private_expire)
+    at most every EXPIRE_EVERY_SECONDS per process, so no scheduler is needed; `govcx
+    assistant expire` does the same from cron."""
+    now = time.monotonic()
+    if now - _expired_at[0] > EXPIRE_EVERY_SECONDS:
+        _expired_at[0] = now
+        conversation_private_expire()
     lang = language if language in Language.values else Language.EN
     return Conversation.objects.create(
         agency=agency, public_id=secrets.token_urlsafe(24), language=lang,
@@ -254,7 +267,7 @@ def message_receive(*, conversation: Conversation, text: str) -> list[Reply]:
     active = intents_active(conversation.agency)
     candidates = [active[name] for name, _c in pred.candidates if name in active]
     if pred.intent is None or pred.intent not in active:
-        near = pred.confidence >= float(model.threshold) - LOW_CONFIDENCE_MARGIN
+        near = pred.confidence >= NONE_OF_THESE
         reason = R.LOW_CONFIDENCE if (pred.intent is None and near) else R.OUT_OF_SCOPE
         guess = ", ".join(f"{n} {c:.2f}" for n, c in pred.candidates)
         return [conversation_handover(conversation=conversation, reason=reason,

@@ -29,6 +29,7 @@ from govcx.assist.model import (
     threshold_calibrate,
 )
 from govcx.assist.models import AssistantModel, Intent, IntentExample
+from govcx.assist.out_of_scope import EXAMPLES as OUT_OF_SCOPE
 from govcx.core.models import Agency
 
 HOLDOUT_SHARE = 0.2  # of each intent's examples, held out to place the operating point
@@ -39,12 +40,16 @@ class TrainingError(ValueError):
     pass
 
 
-def training_data(agency: Agency) -> tuple[list[str], list[str]]:
-    """The active intents' example phrasings (already redacted when they were saved)."""
+def training_data(agency: Agency, *, background: bool = True) -> tuple[list[str], list[str]]:
+    """The active intents' example phrasings (already redacted when they were saved), plus
+    the built-in out-of-scope background (govcx/assist/out_of_scope.py) labelled "oos"."""
     rows = (IntentExample.objects.filter(intent__agency=agency, intent__active=True)
             .values_list("text", "intent__name").order_by("id"))
     texts = [t for t, _ in rows]
     labels = [n for _, n in rows]
+    if background and texts:
+        texts += list(OUT_OF_SCOPE)
+        labels += [OOS] * len(OUT_OF_SCOPE)
     return texts, labels
 
 
@@ -157,8 +162,8 @@ def assistant_train(*, record: AssistantModel, progress: Progress | None = None)
     record.status = AssistantModel.Status.READY
     record.path = str(path)
     record.progress = 1.0
-    record.intents = len(set(labels))
-    record.examples = len(texts)
+    record.intents = len(set(labels) - {OOS})
+    record.examples = sum(1 for lab in labels if lab != OOS)
     record.metrics = {"threshold": model.threshold, "train_seconds": round(seconds, 2),
                       "p95_ms": round(probe.p95_ms, 2)}
     record.finished_at = timezone.now()

@@ -3,9 +3,13 @@ whole transcript, crises, redaction, ratings and containment (real trained model
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from govcx.assist import conversation as cv
 from govcx.assist import safety
@@ -98,6 +102,20 @@ def test_text_private_kept_only_until_handover(aw: dict[str, Any]) -> None:
     assert not c.messages.exclude(text_private="").exists()
     assert "202-555-0123" in Contact.objects.get(case_id=c.case_id).body
     assert cv.conversation_private_expire() == 0
+
+
+def test_original_text_of_an_idle_conversation_expires(aw: dict[str, Any]) -> None:
+    c = start(aw)
+    say(c, "How do I apply? call me at 202-555-0123")
+    assert c.messages.exclude(text_private="").count() == 1
+    assert cv.conversation_private_expire() == 0  # still fresh
+    Conversation.objects.filter(pk=c.pk).update(
+        last_at=timezone.now() - dt.timedelta(hours=cv.PRIVATE_TEXT_HOURS + 1))
+    out = io.StringIO()
+    call_command("assistant", "expire", stdout=out)
+    assert "Cleared the original text of 1 chat messages" in out.getvalue()
+    assert not c.messages.exclude(text_private="").exists()
+    assert "[PHONE]" in c.messages.get(speaker="person").text  # the redacted text stays
 
 
 def test_follow_up_lands_on_the_same_case(aw: dict[str, Any]) -> None:
@@ -228,7 +246,7 @@ def test_low_confidence_is_told_apart_from_out_of_scope(aw: dict[str, Any]) -> N
     model = model_for_agency(aw["a"])
     assert model is not None
     saved = model.threshold
-    model.threshold = 0.99  # just above the answer's confidence: within the margin
+    model.threshold = 0.99  # above the answer's confidence: the intent wins, not surely enough
     try:
         c = start(aw)
         say(c, "How do I apply for benefits?")

@@ -15,6 +15,11 @@ intent or as hand-over, and prints one JSON object (see docs/benchmarks.md).
 
 trains the agency's active intents now (the web page queues the same work as a background
 task) and prints the model's figures.
+
+    govcx assistant expire
+
+clears the original text of chat messages idle for more than a day (the assistant also does
+this by itself, see govcx/assist/conversation.py).
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ class Command(BaseCommand):
     help = "Evaluate the assistant's intent models on CLINC150-layout files, or train an agency."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["eval", "train"])
+        parser.add_argument("action", choices=["eval", "train", "expire"])
         parser.add_argument("--train", metavar="FILE")
         parser.add_argument("--test", metavar="FILE")
         parser.add_argument("--train-splits", default="train,oos_train")
@@ -81,7 +86,12 @@ class Command(BaseCommand):
         parser.add_argument("--agency", metavar="SLUG")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if opts["action"] == "train":
+        if opts["action"] == "expire":
+            from govcx.assist.conversation import conversation_private_expire
+
+            self.stdout.write(f"Cleared the original text of {conversation_private_expire()} "
+                              "chat messages idle for more than a day.")
+        elif opts["action"] == "train":
             self._train(opts)
         else:
             self._eval(opts)
