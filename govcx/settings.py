@@ -163,6 +163,10 @@ FCR_WINDOW_DAYS = env.int("FCR_WINDOW_DAYS", default=7)
 CASE_SURVEY_SAMPLE_RATE = env.float("CASE_SURVEY_SAMPLE_RATE", default=1.0)
 # Trained models (topic suggestion), one file per agency.
 MODEL_DIR = Path(env.str("MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+# The assistant's public chat API (govcx/assist/views_chat.py)
+RATELIMIT_CHAT_PER_CLIENT = env.str("RATELIMIT_CHAT_PER_CLIENT", default="30/m")
+RATELIMIT_CHAT_POLL = env.str("RATELIMIT_CHAT_POLL", default="120/m")
+ASSIST_CHAT_ORIGINS = env.list("ASSIST_CHAT_ORIGINS", default=[])
 # SMS numbers: {"+12025550100": {"agency": "slug", "auth_token_env": "TWILIO_TOKEN_X"}}.
 SMS_NUMBERS = env.json("SMS_NUMBERS", default={})
 RATELIMIT_SMS_PER_SENDER = env.str("RATELIMIT_SMS_PER_SENDER", default="20/m")

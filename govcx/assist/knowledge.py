@@ -14,7 +14,9 @@ Lifecycle (ALLOWED below)::
   public (or staff, for internal articles) reads;
 - editing a published article moves it back to draft with the new version, while the public
   keeps reading the version that was published until the new one is published;
-- archiving takes the article off the help centre (`published_version` is cleared).
+- archiving takes the article off the help centre (`published_version` is cleared); an
+  article whose edit is in draft or in review while an earlier version is live may be
+  archived too (otherwise the live text could only come down by publishing the edit).
 Every move is an `ArticleTransition` row; publishing and archiving refresh the search index.
 """
 
@@ -55,6 +57,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     S.ARCHIVED: {S.DRAFT: "knowledge.edit"},
 }
 MAX_COMMENT = 1000
+MAX_POSITION = 32_767  # fits every database's PositiveIntegerField
 MAX_QUERY = 300
 VERSION_FIELDS = ("title_en", "summary_en", "body_en", "title_es", "summary_es", "body_es")
 
@@ -99,7 +102,7 @@ def category_create(*, agency: Agency, actor: AnyUser, name_en: str, slug: str =
     return Category.objects.create(
         agency=agency, slug=slug, name_en=name_en, name_es=_clean(name_es, 120),
         description_en=_clean(description_en, 300), description_es=_clean(description_es, 300),
-        position=max(0, int(position)))
+        position=min(max(0, int(position)), MAX_POSITION))
 
 
 # --- articles and versions --------------------------------------------------------------------
@@ -221,10 +224,20 @@ def article_edit(*, article: Article, actor: AnyUser, text: VersionText, note: s
     return version
 
 
+def _moves(article: Article) -> dict[str, str]:
+    """ALLOWED for the article's status; an article whose edit is in draft or in review while
+    an earlier version is still live may also be archived (taken off the help centre at once,
+    without publishing the unfinished edit first)."""
+    moves = dict(ALLOWED.get(article.status, {}))
+    if article.status in (S.DRAFT, S.IN_REVIEW) and article.published_version_id is not None:
+        moves[S.ARCHIVED] = "knowledge.publish"
+    return moves
+
+
 def transitions_allowed(article: Article, actor: AnyUser) -> list[str]:
     """The statuses this actor may move the article to now."""
     out = []
-    for to, capability in ALLOWED.get(article.status, {}).items():
+    for to, capability in _moves(article).items():
         if article.agency_id in agency_ids_for(actor, capability):
             out.append(to)
     return out
@@ -234,7 +247,7 @@ def transitions_allowed(article: Article, actor: AnyUser) -> list[str]:
 def article_transition(*, article: Article, actor: AnyUser, to_status: str,
                        note: str = "") -> ArticleTransition:
     article = Article.objects.select_for_update().get(pk=article.pk)
-    capability = ALLOWED.get(article.status, {}).get(to_status)
+    capability = _moves(article).get(to_status)
     if capability is None:
         raise KnowledgeError(
             f"An article that is {article.get_status_display().lower()} cannot move to "

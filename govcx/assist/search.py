@@ -18,7 +18,7 @@ lexical = 0.3 × word + 0.7 × char.
 
 Semantic ranking. When the agency has a trained intent model
 (`govcx.assist.training.model_for_agency`), the query is classified too: each candidate
-intent with confidence c ≥ MIN_INTENT_CONFIDENCE gives the article the intent links
+intent with confidence c ≥ MIN_INTENT_CONFIDENCE (or the model's threshold, if lower) gives the article the intent links
 to a boost of INTENT_WEIGHT × c. This ranks the article people *mean* first even when they
 use none of its words ("I moved" → "Update your address"), because the intents' example
 phrasings are exactly the ways people ask for it. An article found only through its intent
@@ -217,9 +217,10 @@ def _intent_boosts(agency_id: int, query: str) -> tuple[dict[int, float], str | 
     except (ValueError, RuntimeError):  # pragma: no cover
         return {}, None, set()
     boosts: dict[int, float] = {}
+    floor = min(MIN_INTENT_CONFIDENCE, float(model.threshold))
     for name, confidence in prediction.candidates:
         article_id = links.get(name)
-        if article_id is not None and confidence >= MIN_INTENT_CONFIDENCE:
+        if article_id is not None and confidence >= floor:
             boosts[article_id] = max(boosts.get(article_id, 0.0), INTENT_WEIGHT * confidence)
     confident = set()
     if prediction.intent is not None and prediction.intent in links:

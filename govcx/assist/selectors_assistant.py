@@ -105,6 +105,8 @@ class Report:
     helpful_share: float | None = None
     top_intents: list[tuple[str, str, int]] = field(default_factory=list)  # name, title, n
     top_out_of_scope: list[tuple[str, int]] = field(default_factory=list)  # redacted text, n
+    # the people's messages listed in top_out_of_scope, by agency (for the audit log)
+    out_of_scope_by_agency: dict[int, int] = field(default_factory=dict)
     agencies: int = 0
 
 
@@ -151,6 +153,11 @@ def assistant_report(user: AnyUser, f: ConversationFilter, top: int = 10) -> Rep
     r.top_out_of_scope = list(person.filter(intent=OOS).values_list("text")
                               .annotate(n=Count("id")).order_by("-n", "text")
                               .values_list("text", "n")[:top * 2])
+    if r.top_out_of_scope:
+        shown = person.filter(intent=OOS, text__in=[t for t, _n in r.top_out_of_scope])
+        r.out_of_scope_by_agency = dict(
+            shown.values_list("conversation__agency_id").annotate(n=Count("id"))
+            .values_list("conversation__agency_id", "n"))
     r.agencies = len({a for a in convs.values_list("agency_id", flat=True)})
     return r
 

@@ -24,7 +24,7 @@ from govcx.assist import selectors_assistant as sel
 from govcx.assist.models import Article, AssistantModel, Conversation, Intent, IntentExample
 from govcx.assist.training import TrainingError, assistant_train_request
 from govcx.core.selectors import agencies_for, agency_ids_for
-from govcx.core.services import audit_record
+from govcx.core.services import audit_record, audit_record_per_agency
 from govcx.feedback.schema import no_nul
 
 MAX_ID = 2**63 - 1
@@ -91,6 +91,11 @@ def report(request: HttpRequest) -> HttpResponse:
         raise Http404(_("You cannot see the assistant's report."))
     f, error = _filter(request)
     r = sel.assistant_report(request.user, f)
+    if r.out_of_scope_by_agency:  # people's own words (redacted), as in a transcript
+        audit_record_per_agency(rows_by_agency=r.out_of_scope_by_agency,
+                                action="assistant.report.view", request=request,
+                                object_type="conversation_message",
+                                detail={"shown": "top_out_of_scope"})
     return render(request, "assist/assistant/report.html", {
         "f": f, "r": r, "error": error, "agencies": sel.report_agencies(request.user),
         "nav": _nav(request), "active": "report"}, status=400 if error else 200)

@@ -133,13 +133,22 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+def _encodable(value: str) -> bool:
+    """False for text with a lone surrogate ("\\ud800" is valid JSON but not storable)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _str(data: dict[str, Any], name: str, limit: int, *, required: bool = False) -> str:
     value = data.get(name, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ApiError(400, f"'{name}' must be text.")
-    if "\x00" in value:
+    if "\x00" in value or not _encodable(value):
         raise ApiError(400, f"'{name}' contains a character that is not allowed.")
     if len(value) > limit:
         raise ApiError(400, f"'{name}' can be at most {limit:,} characters.")

@@ -318,5 +318,7 @@ def kb_feedback(request: HttpRequest) -> HttpResponse:
     audit_record_per_agency(
         rows_by_agency=dict(Counter(r.article.agency_id for r in with_comment)),
         action="knowledge.feedback.view", request=request, object_type="article_feedback",
-        detail={"helpful": helpful_raw or "all"})
+        # only the filter as understood: the raw parameter is arbitrary text (a NUL in it
+        # cannot be stored in PostgreSQL's jsonb)
+        detail={"helpful": helpful_raw if helpful is not None else "all"})
     return render(request, "assist/kb/feedback.html", {"rows": rows, "helpful": helpful_raw})

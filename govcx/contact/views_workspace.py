@@ -12,6 +12,7 @@ import smtplib
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -177,7 +178,9 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200,
             rendered = canned_reply_render(chosen, case, request.user)
             reply_text = rendered.text
             canned_problems = {"unknown": rendered.unknown, "missing": rendered.missing}
-    assist = case_assist(case, base_url=request.build_absolute_uri("/")) if can_work else None
+    # the draft goes to the public: its links use the public address, not the one the
+    # agent reached the staff pages by (an internal host name, a proxy, an IP address)
+    assist = case_assist(case, base_url=settings.PUBLIC_BASE_URL) if can_work else None
     if assist is not None and assist.draft and request.GET.get("draft") == "assist" \
             and not reply_text:
         reply_text = assist.draft

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
 from govcx.assist.agent_assist import case_assist
@@ -64,7 +65,7 @@ def test_case_page_shows_suggestions_and_inserts_draft(kb: dict[str, Any]) -> No
     page = agent.get(f"/staff/cases/{case.pk}/?draft=assist").content.decode()
     reply_box = html.unescape(page.split('id="reply-body"')[1].split("</textarea>")[0])
     assert "Payments are made on the 3rd business day" in reply_box
-    assert "http://testserver/help/benefits-agency/a/payment-dates/" in reply_box
+    assert f"{settings.PUBLIC_BASE_URL}/help/benefits-agency/a/payment-dates/" in reply_box
     # a viewer of the case who cannot work it gets no assist; another agency gets a 404
     other = login(Client(), kb["staff"][("tax-agency", Role.AGENT)])
     assert other.get(f"/staff/cases/{case.pk}/?draft=assist").status_code == 404

@@ -23,7 +23,9 @@
       human: "Talk to a person", thanks: "Thank you for your rating.",
       net: "We could not reach the assistant. Check your connection and try again.",
       err: "Something went wrong on our side. Please try again later.",
-      crisis: "Get help now", call: "Call", empty: "Type a question first."
+      crisis: "Get help now", call: "Call", empty: "Type a question first.",
+      slow: "Too many messages from your connection. Please wait a minute and try again.",
+      off: "The assistant is not available on this website."
     },
     es: {
       open: "Haga una pregunta", title: "Asistente virtual", close: "Cerrar el chat",
@@ -34,7 +36,9 @@
       human: "Hablar con una persona", thanks: "Gracias por su calificación.",
       net: "No pudimos comunicarnos con el asistente. Revise su conexión e intente de nuevo.",
       err: "Algo salió mal de nuestro lado. Intente más tarde.",
-      crisis: "Obtenga ayuda ahora", call: "Llamar al", empty: "Escriba una pregunta primero."
+      crisis: "Obtenga ayuda ahora", call: "Llamar al", empty: "Escriba una pregunta primero.",
+      slow: "Demasiados mensajes desde su conexión. Espere un minuto e intente de nuevo.",
+      off: "El asistente no está disponible en este sitio web."
     }
   }[LANG];
   var LEFT = S.dataset.govcxPosition === "left";
@@ -112,7 +116,12 @@
     }
     return fetch(API + path, opt).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (d) {
-        if (!r.ok) { var e = new Error(d.message || T.err); e.status = r.status; throw e; }
+        if (!r.ok) {
+          // the API's own messages are English: a Spanish page shows its own text instead
+          var text = r.status === 429 ? T.slow : r.status === 403 ? T.off
+            : (LANG === "en" && typeof d.message === "string" && d.message) || T.err;
+          var e = new Error(text); e.status = r.status; throw e;
+        }
         return d;
       });
     });
