@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "govcx.metrics",
     "govcx.contact",
     "govcx.assist",
+    "govcx.journeys",
 ]
 
 MIDDLEWARE = [

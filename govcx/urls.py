@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("govcx.metrics.urls")),
     path("", include("govcx.contact.urls")),
     path("", include("govcx.assist.urls")),
+    path("", include("govcx.journeys.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -60,6 +60,7 @@ from govcx.contact.services import case_update, sla_start
 from govcx.core.models import Agency
 from govcx.core.redact import redact
 from govcx.feedback.schema import no_nul
+from govcx.journeys import services as journeys
 
 MAX_TEXT = 2000
 NONE_OF_THESE = 0.5  # a confidence under this: the model itself prefers "out of scope"
@@ -198,9 +199,13 @@ def conversation_start(*, agency: Agency, language: str = "en", page: str = "") 
         _expired_at[0] = now
         conversation_private_expire()
     lang = language if language in Language.values else Language.EN
-    return Conversation.objects.create(
+    conversation = Conversation.objects.create(
         agency=agency, public_id=secrets.token_urlsafe(24), language=lang,
         page=redact(no_nul(page).strip()[:300])[0][:300])
+    journeys.journey_conversation_record(conversation=conversation,
+                                         activity=journeys.ASSISTANT_STARTED,
+                                         at=conversation.started_at)
+    return conversation
 
 
 def _say(conversation: Conversation, kind: str, text: str, *,
@@ -290,6 +295,10 @@ def message_receive(*, conversation: Conversation, text: str) -> list[Reply]:
     title = _title(article, lang)
     summary = (v.summary_es if lang == "es" and v.summary_es else v.summary_en) or title
     msg = _say(conversation, "answer", summary, article=article, confidence=pred.confidence)
+    journeys.journey_conversation_record(conversation=conversation,
+                                         activity=journeys.ASSISTANT_ANSWERED, at=msg.at,
+                                         attributes={"intent": intent.name,
+                                                     "article": article.slug})
     return [Reply(message=msg, kind="answer", rateable=True,
                   link={"url": article_path(conversation.agency.slug, article.slug),
                         "title": title})]
@@ -384,6 +393,8 @@ def conversation_handover(*, conversation: Conversation, reason: str,
         conversation.status = Conversation.Status.HANDED_OVER
         conversation.handover_reason = reason
         conversation.save(update_fields=["case", "status", "handover_reason", "last_at"])
+        journeys.journey_conversation_handover_record(conversation=conversation, case=case,
+                                                      reason=reason)
         conversation.messages.exclude(text_private="").update(text_private="")
         why = _t(lang, f"why_{reason}")
         text = " ".join(p for p in (why, _t(lang, "handover", when=_when(case, lang),

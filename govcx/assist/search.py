@@ -18,11 +18,12 @@ lexical = 0.3 × word + 0.7 × char.
 
 Semantic ranking. When the agency has a trained intent model
 (`govcx.assist.training.model_for_agency`), the query is classified too: each candidate
-intent with confidence c ≥ MIN_INTENT_CONFIDENCE (or the model's threshold, if lower) gives the article the intent links
-to a boost of INTENT_WEIGHT × c. This ranks the article people *mean* first even when they
-use none of its words ("I moved" → "Update your address"), because the intents' example
-phrasings are exactly the ways people ask for it. An article found only through its intent
-(no lexical overlap) is added only when the model is confident (its own operating point).
+intent with confidence c ≥ MIN_INTENT_CONFIDENCE (or the model's threshold, if lower)
+gives the article the intent links to a boost of INTENT_WEIGHT × c. This ranks the article
+people *mean* first even when they use none of its words ("I moved" → "Update your
+address"), because the intents' example phrasings are exactly the ways people ask for it.
+An article found only through its intent (no lexical overlap) is added only when the model
+is confident (its own operating point).
 Without a model the ranking is lexical only.
 
 A query whose best score is below FLOOR has no hits (hits below RELATIVE × the best are

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.html import format_html
@@ -28,6 +29,7 @@ from govcx.assist.search import MAX_QUERY, search
 from govcx.core.models import Agency
 from govcx.core.services import client_ip
 from govcx.feedback.schema import no_nul
+from govcx.journeys.services import journey_article_view_record
 
 SEARCH_RATE = "120/m"
 
@@ -154,6 +156,9 @@ def help_article(request: HttpRequest, agency_slug: str, article_slug: str) -> H
             token = request.GET.get("from_search")
             if token:
                 knowledge.search_click_record(token=token, article=article)
+            get_token(request)  # the page's form needs it anyway; its secret keys the visitor
+            journey_article_view_record(agency=agency, article=article, language=lang,
+                                        visitor=request.META.get("CSRF_COOKIE", ""))
             return _article_page(request, agency, article, lang)
         # POST: "Was this helpful?"
         helpful_raw = request.POST.get("helpful", "")

@@ -33,6 +33,11 @@ from govcx.core.models import Agency, Service
 from govcx.core.services import audit_record
 from govcx.customers.models import Customer
 from govcx.customers.services import customer_match_or_create
+from govcx.journeys.services import (
+    journey_case_customer_set,
+    journey_case_event_record,
+    journey_contact_received_record,
+)
 
 OPEN_STATUSES = (Case.Status.NEW, Case.Status.OPEN, Case.Status.PENDING)
 
@@ -44,8 +49,10 @@ class CaseError(ValueError):
 def case_event(*, case: Case, kind: str, actor: Any = None, at: dt.datetime | None = None,
                **detail: Any) -> CaseEvent:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return CaseEvent.objects.create(case=case, kind=kind, actor=user, at=at or timezone.now(),
-                                    detail=detail)
+    event = CaseEvent.objects.create(case=case, kind=kind, actor=user, at=at or timezone.now(),
+                                     detail=detail)
+    journey_case_event_record(case=case, kind=kind, at=event.at, detail=detail)
+    return event
 
 
 # --- routing, SLA, assignment ---------------------------------------------------------------
@@ -192,10 +199,13 @@ def contact_receive(
             in_reply_to=in_reply_to[:300], references=references, external_id=external_id,
             **call,
         )
+        journey_contact_received_record(contact=contact, case=case, service=service,
+                                        language=language)
         if case is not None:
             updates: dict[str, Any] = {"customer_contacts": case.customer_contacts + 1}
             if case.customer_id is None and customer is not None:
                 updates["customer"] = customer
+                journey_case_customer_set(case=case, customer=customer)
             if reopened:
                 updates.update(status=Case.Status.OPEN, reopen_count=case.reopen_count + 1,
                                resolved_at=None)
