@@ -180,8 +180,17 @@ def _msg(key: str, lang: str, **kw: Any) -> str:
 
 
 def no_nul(value: str) -> str:
-    """Text without NUL characters (PostgreSQL cannot store them; they carry no meaning)."""
-    return value.replace("\x00", "") if "\x00" in value else value
+    """Text that every database can store: NUL characters dropped (PostgreSQL cannot store
+    them; they carry no meaning) and lone surrogates (valid in JSON as "\\ud800", not text)
+    replaced by "?"."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def _blank(v: Any) -> bool:

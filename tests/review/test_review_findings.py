@@ -180,3 +180,16 @@ def test_staff_reads_of_responses_are_invisible_in_the_agency_audit_log(world):
     visible = set(audit_events_for(world["staff"][("benefits-agency", "administrator")])
                   .values_list("action", flat=True))
     assert "responses.view" in visible
+
+
+def test_lone_surrogate_in_api_answer_is_a_clear_400(world):
+    """A JSON string with a lone surrogate (\\ud800, valid JSON, not encodable text) must get a
+    4xx with a message, not a 500 that loses the answers (found by the issue 4 review in the
+    chat API; the survey API is checked here)."""
+    tp = world["ta"]
+    body = '{"answers": {"trust": "up", "comments": "broken \\ud800 text"}}'
+    r = anon().post(f"/api/v1/touchpoints/{tp.public_id}/responses", data=body,
+                    content_type="application/json")
+    assert r.status_code == 201, r.content
+    from govcx.feedback.models import Response
+    assert Response.objects.get(touchpoint=tp).comment == "broken ? text"
