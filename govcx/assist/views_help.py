@@ -32,6 +32,7 @@ from govcx.feedback.schema import no_nul
 from govcx.journeys.services import journey_article_view_record
 
 SEARCH_RATE = "120/m"
+SEARCH_QUERY_RATE = "300/m"  # searches per client address; over it, 429 (the page says why)
 
 
 def _lang(request: HttpRequest) -> str:
@@ -200,6 +201,11 @@ def help_search(request: HttpRequest, agency_slug: str) -> HttpResponse:
                 error=_("Your search must be 300 characters or fewer.")), status=400)
         hits: list[dict[str, Any]] = []
         searched = bool(raw)
+        if searched and _limited(request, "help-search-query", SEARCH_QUERY_RATE):
+            return render(request, "assist/help/search.html", _ctx(
+                request, agency, lang, q=raw, hits=[], searched=False,
+                error=_("Too many searches from your connection. Wait a minute and try "
+                        "again.")), status=429)
         if searched:
             result = search(agency=agency, query=raw, language=lang)
             token = ""

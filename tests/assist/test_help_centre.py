@@ -158,6 +158,16 @@ def test_feedback_is_rate_limited(kb: dict[str, Any], client: Client, settings: 
     assert "Too many answers" in client.post(url, {"helpful": "yes"}).content.decode()
 
 
+def test_search_is_rate_limited(kb: dict[str, Any], client: Client, monkeypatch: Any) -> None:
+    from govcx.assist import views_help
+
+    monkeypatch.setattr(views_help, "SEARCH_QUERY_RATE", "2/m")
+    codes = [client.get(HELP + "search/", {"q": "payment"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert "Too many searches" in client.get(HELP + "search/", {"q": "x"}).content.decode()
+    assert client.get(HELP + "search/").status_code == 200  # the empty search page still opens
+
+
 def test_csrf_is_required(kb: dict[str, Any]) -> None:
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(HELP + "a/payment-dates/", {"helpful": "yes"}).status_code == 403
