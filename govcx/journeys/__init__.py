@@ -1,0 +1,1 @@
+"""Journeys: event logs from every app and from imports, mined into journey maps (issue 5)."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class JourneysConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "govcx.journeys"
+    label = "journeys"
+    verbose_name = "Journeys"
