@@ -13,7 +13,8 @@ last 50). For each model it runs, side by side in one run,
         --tune-splits val_a,oos_val_a --test-splits val_b,oos_val_b --model M
 
 and the same with the halves swapped: the operating point is placed on one half (the
-lowest threshold that sends 85% of its out-of-scope queries to a person) and measured on
+lowest threshold that sends 88% of its out-of-scope queries to a person, the product's
+default operating point) and measured on
 the other. Each half has only 50 out-of-scope queries, so a half's recall moves by ±10
 points with the draw; the verdict is on the two halves pooled (all 3,000 in-scope and 100
 out-of-scope queries of val, each measured at a threshold placed without it), printed with

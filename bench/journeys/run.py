@@ -9,7 +9,7 @@ memory (the child's ``ru_maxrss``) is its own:
 
 * ``pm4py``: ``pd.read_csv`` → ``pm4py.format_dataframe`` → ``discover_dfg`` (with start and
   end activities) → ``discover_performance_dfg(perf_aggregation_key="all")`` (mean and median
-  in one call) → ``get_variants_as_tuples`` → ``get_all_case_durations``;
+  in one call) → ``get_variants`` → ``get_all_case_durations``;
 * ``govcx``: ``eventlog.read_log(attributes=False)`` (reads the three needed columns, as
   ``govcx journeys analyze`` does) → ``mining.analyze(top=None)`` → ``mining.case_durations``;
 * ``govcx-all``: the same, reading every column.
@@ -55,7 +55,7 @@ def child_pm4py(path: Path) -> dict[str, Any]:
                                 timestamp_key="time:timestamp")
     dfg, start, end = pm4py.discover_dfg(df)
     perf, _, _ = pm4py.discover_performance_dfg(df, perf_aggregation_key="all")
-    variants = pm4py.get_variants_as_tuples(df)
+    variants = pm4py.get_variants(df)
     durations = pm4py.get_all_case_durations(df)
     work = time.perf_counter() - t0
     return {
@@ -155,7 +155,10 @@ def main() -> None:
             path = workdir / f"journeys-{size}.csv"
             if not path.exists():
                 synthetic.write_csv(path, size)
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
             results = {engine: run_child(engine, path, workdir) for engine in ENGINES}
+            load += " → " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"# {size} events, load average (1, 5, 15 min) before → after: {load}")
             ref = results["pm4py"]
             for engine in ENGINES:
                 r = results[engine]

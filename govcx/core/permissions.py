@@ -34,6 +34,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assistant.manage": frozenset({R.ADMINISTRATOR, R.KNOWLEDGE_EDITOR}),
     "assistant.report": frozenset({R.ADMINISTRATOR, R.KNOWLEDGE_EDITOR, R.CX_ANALYST,
                                    R.PERFORMANCE_MANAGER}),
+    # journey maps, friction points, personas
+    "journeys.view": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.VIEWER}),
+    "journeys.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
 }
 
 

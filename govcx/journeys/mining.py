@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from .eventlog import ACTIVITY, CASE, TIMESTAMP, EventLog
+from .eventlog import coded as _codes_of
 
 _NEXT = "__next_activity"
 _GAP = "__gap_seconds"
@@ -145,39 +146,38 @@ def end_activities(log: EventLog | pl.DataFrame) -> dict[str, int]:
 
 def case_durations(log: EventLog | pl.DataFrame) -> pl.Series:
     """Seconds from first to last event of each case, ascending (as PM4Py returns them)."""
-    marked = _marked(_frame(log)).collect()
-    first = marked.filter(pl.col(_FIRST)).get_column(TIMESTAMP)
-    last = marked.filter(pl.col(_LAST)).get_column(TIMESTAMP)
-    return _durations(first, last).sort()
+    _names, coded = _coded(log)
+    first = pl.col(_FIRST)
+    last = first.shift(-1).fill_null(True)
+    ends = coded.lazy().select(pl.col("ns").filter(first).alias("start"),
+                               pl.col("ns").filter(last).alias("end")).collect()
+    return ends.select(_seconds(pl.col("end") - pl.col("start")).alias("seconds").sort()
+                       ).to_series()
 
 
-def _durations(first: pl.Series, last: pl.Series) -> pl.Series:
-    frame = pl.DataFrame({"first": first, "last": last})
-    return frame.select(
-        _seconds((pl.col("last") - pl.col("first")).dt.total_nanoseconds()).alias("seconds")
-    ).get_column("seconds")
+def _per_variant(coded: pl.DataFrame) -> pl.DataFrame:
+    """Columns code (the list of activity codes of a variant) and count.
+
+    Case numbers (a running count of first events) rise monotonically; flagged as sorted,
+    they let Polars collect each case's codes without hashing (ten times faster).
+    """
+    case_no = coded.get_column(_FIRST).cum_sum().set_sorted()
+    return (
+        pl.DataFrame({_CASE_NO: case_no, "code": coded.get_column("code")}).lazy()
+        .group_by(_CASE_NO, maintain_order=True).agg(pl.col("code"))
+        .group_by("code").agg(pl.len().alias("count"))
+        .collect()
+    )
 
 
 def variants_frame(log: EventLog | pl.DataFrame) -> pl.DataFrame:
     """Columns activities (list of str), count; in PM4Py's top-k order.
 
-    Activities are grouped as integer codes (a categorical's physical codes), which is much
+    Activities are grouped as integer codes (see :meth:`EventLog.codes`), which is much
     faster than hashing lists of text, and turned back into text at the end.
     """
-    frame = _frame(log)
-    activity = frame.get_column(ACTIVITY)
-    names = activity.unique().sort()
-    codes = activity.cast(pl.Enum(names)).to_physical()  # index into names
-    case = frame.get_column(CASE)
-    case_no = (case != case.shift(1)).fill_null(True).cum_sum()
-    counted = (
-        pl.DataFrame({_CASE_NO: case_no, "code": codes})
-        .group_by(_CASE_NO, maintain_order=True)
-        .agg(pl.col("code"))
-        .group_by("code")
-        .agg(pl.len().alias("count"))
-    )
-    text = names.to_list()
+    text, coded = _coded(log)
+    counted = _per_variant(coded)
     rows = [(tuple(text[c] for c in seq), int(n)) for seq, n in counted.iter_rows()]
     rows.sort(key=lambda r: (r[1], r[0]), reverse=True)
     return pl.DataFrame({"activities": [list(a) for a, _ in rows], "count": [c for _, c in rows]},
@@ -195,36 +195,42 @@ def _summary(seconds: pl.Series) -> Durations:
                      min=num(seconds.min()), max=num(seconds.max()))
 
 
-def _coded(frame: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
+def _coded(log: EventLog | pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
     """Activity names, and a compact frame: activity code (UInt32), time (Int64 ns), first flag.
 
-    Mining on integer codes instead of text keeps the working set to a few bytes per event.
+    Mining on integer codes instead of text keeps the working set to a few bytes per event;
+    an :class:`EventLog` read from a file has the codes already (made as it was sorted).
     """
-    activity = frame.get_column(ACTIVITY)
-    names = activity.unique().sort()
-    case = frame.get_column(CASE)
-    coded = pl.DataFrame({
-        "code": activity.cast(pl.Enum(names)).to_physical(),
-        "ns": frame.get_column(TIMESTAMP).dt.epoch("ns"),
-        _FIRST: (case != case.shift(1)).fill_null(True),
-    })
-    return names.to_list(), coded
+    frame = _frame(log)
+    if isinstance(log, EventLog):
+        names, codes = log.codes()
+    else:
+        names, codes = _codes_of(frame.get_column(ACTIVITY), frame.get_column(CASE))
+    return names, codes.select(
+        pl.col("code"), frame.get_column(TIMESTAMP).dt.epoch("ns").alias("ns"),
+        pl.col("first").alias(_FIRST))
 
 
 def analyze(log: EventLog | pl.DataFrame, *, top: int | None = 10) -> JourneyStats:
     """Everything ``govcx journeys analyze`` prints; ``top=None`` lists every variant."""
     frame = _frame(log)
-    names, coded = _coded(frame)
+    names, coded = _coded(log)
     code, ns, first = pl.col("code"), pl.col("ns"), pl.col(_FIRST)
     last = first.shift(-1).fill_null(True)
+    # One integer key per arc (source code × number of names + target code): grouping on
+    # one column is twice as fast as on two.
+    width = pl.UInt32 if len(names) ** 2 < 2**32 else pl.UInt64
+    pair = code.cast(width) * len(names) + code.shift(-1).cast(width)
     arcs_frame = (
         coded.lazy()
-        .with_columns(code.shift(-1).alias("next"), _seconds(ns.shift(-1) - ns).alias(_GAP),
-                      first.shift(-1).alias("next_first"))
+        .select(pair.alias("pair"), _seconds(ns.shift(-1) - ns).alias(_GAP),
+                first.shift(-1).alias("next_first"))
         .filter(pl.col("next_first").not_())
-        .group_by("code", "next")
+        .group_by("pair")
         .agg(pl.len().alias("count"), pl.col(_GAP).mean().alias("mean"),
              pl.col(_GAP).median().alias("median"))
+        .select((pl.col("pair") // len(names)).alias("code"),
+                (pl.col("pair") % len(names)).alias("next"), "count", "mean", "median")
         .collect()
     )
     arcs = sorted(
@@ -245,12 +251,7 @@ def analyze(log: EventLog | pl.DataFrame, *, top: int | None = 10) -> JourneySta
         pairs.sort(key=lambda p: (-p[1], p[0]))
         return dict(pairs)
 
-    case_no = coded.get_column(_FIRST).cum_sum()
-    per_variant = (
-        pl.DataFrame({_CASE_NO: case_no, "code": coded.get_column("code")})
-        .group_by(_CASE_NO, maintain_order=True).agg(pl.col("code"))
-        .group_by("code").agg(pl.len().alias("count"))
-    )
+    per_variant = _per_variant(coded)
     variants = [(tuple(names[c] for c in seq), int(n)) for seq, n in per_variant.iter_rows()]
     variants.sort(key=lambda r: (r[1], r[0]), reverse=True)
     shown = variants if top is None else variants[:top]

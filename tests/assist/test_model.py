@@ -70,8 +70,8 @@ def test_the_operating_point_trades_recall_for_accuracy(clinc_slice: Path) -> No
 def test_tuning_on_named_splits_meets_the_recall_target(clinc_slice: Path) -> None:
     got = run_eval("--train", str(clinc_slice), "--test", str(clinc_slice),
                    "--tune-splits", "val,oos_val")
-    # placed on the very splits it is then measured on: at least 85% handed over
-    assert got["oos_recall"] >= 0.85
+    # placed on the very splits it is then measured on: at least the 88% target handed over
+    assert got["oos_recall"] >= 0.88
     assert got["tune_splits"] == "val,oos_val"
 
 

@@ -72,6 +72,13 @@ def _fill(route: str, w: dict[str, Any]) -> str | None:
             text=MARKER)[0].pk,
         "conversation_id": w["a"].conversations.get_or_create(
             public_id="marker-conversation-0000", defaults={"intent": MARKER})[0].pk,
+        # journeys (staff/journeys/imports/…): an import of agency A
+        "import_id": w["a"].journey_imports.get_or_create(
+            filename=MARKER, defaults={"format": "csv"})[0].pk,
+        # friction and personas (staff/journeys/…/friction/<key>/…, personas/<persona_id>/…)
+        "key": "bottleneck-0000000000",
+        "persona_id": w["a"].personas.get_or_create(name=MARKER, defaults={
+            "number": 0, "run": w["a"].persona_runs.create(k=1)})[0].pk,
     }
 
     def sub(m: re.Match[str]) -> str:

@@ -141,6 +141,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {agency.slug}: assistant model {model.status} "
                               f"({model.intents} intents, {model.examples} phrasings)")
         self.stdout.write(f"  {made['articles']} articles, {made['intents']} intents.")
+        self.stdout.write("Journeys: a benefits application with friction, and personas…")
+        from govcx.journeys.demo import journeys_demo_seed
+
+        journeys = journeys_demo_seed(agencies=demo_agencies)
+        self.stdout.write(f"  {journeys}")
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(tps)} touchpoints, {per_tp * len(tps)} responses."))
 
