@@ -188,8 +188,9 @@ def threshold_calibrate(in_scope_conf: np.ndarray, in_scope_correct: np.ndarray,
     of them to a person, i.e. the best in-scope accuracy among the thresholds that meet the
     hand-over target. How many out-of-scope questions must reach a person is the agency's
     choice; 88% by default, chosen on CLINC150 `val` (docs/benchmarks.md): aiming a little
-    above 85% on the tuning data keeps the recall on unseen questions at about 85%. Without out-of-scope examples: the threshold that keeps `keep`
-    of the correctly recognised in-scope examples and hands over the least sure rest."""
+    above 85% on the tuning data keeps the recall on unseen questions at about 85%.
+    Without out-of-scope examples: the threshold that keeps `keep` of the correctly
+    recognised in-scope examples and hands over the least sure rest."""
     if oos_conf is not None and len(oos_conf):
         ranked = np.sort(oos_conf)
         # the threshold sits just above the k-th lowest out-of-scope confidence
