@@ -168,6 +168,8 @@ MODEL_DIR = Path(env.str("MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
 RATELIMIT_CHAT_PER_CLIENT = env.str("RATELIMIT_CHAT_PER_CLIENT", default="30/m")
 RATELIMIT_CHAT_POLL = env.str("RATELIMIT_CHAT_POLL", default="120/m")
 ASSIST_CHAT_ORIGINS = env.list("ASSIST_CHAT_ORIGINS", default=[])
+# Parquet snapshots of large agencies' journey events (govcx/journeys/sources.py)
+JOURNEY_CACHE_DIR = Path(env.str("JOURNEY_CACHE_DIR", default=str(BASE_DIR / "var" / "journey-cache")))
 # SMS numbers: {"+12025550100": {"agency": "slug", "auth_token_env": "TWILIO_TOKEN_X"}}.
 SMS_NUMBERS = env.json("SMS_NUMBERS", default={})
 RATELIMIT_SMS_PER_SENDER = env.str("RATELIMIT_SMS_PER_SENDER", default="20/m")
