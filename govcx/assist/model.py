@@ -176,7 +176,7 @@ def model_loads(data: bytes) -> IntentModel:
     raise ValueError(f"Unknown model kind '{state['kind']}'.")
 
 
-OOS_RECALL_TARGET = 0.88  # the default operating point: see threshold_calibrate
+OOS_RECALL_TARGET = 0.86  # the default operating point: see threshold_calibrate
 
 
 def threshold_calibrate(in_scope_conf: np.ndarray, in_scope_correct: np.ndarray,
@@ -184,18 +184,23 @@ def threshold_calibrate(in_scope_conf: np.ndarray, in_scope_correct: np.ndarray,
                         oos_recall: float = OOS_RECALL_TARGET) -> float:
     """The operating point (a confidence threshold).
 
-    With out-of-scope tuning examples: the lowest threshold that sends at least `oos_recall`
-    of them to a person, i.e. the best in-scope accuracy among the thresholds that meet the
+    With out-of-scope tuning examples: the `oos_recall` quantile of their confidences, so
+    that share of them goes to a person, i.e. the best in-scope accuracy that meets the
     hand-over target. How many out-of-scope questions must reach a person is the agency's
-    choice; 88% by default, chosen on CLINC150 `val` (docs/benchmarks.md): aiming a little
-    above 85% on the tuning data keeps the recall on unseen questions at about 85%.
-    Without out-of-scope examples: the threshold that keeps `keep` of the correctly
-    recognised in-scope examples and hands over the least sure rest."""
+    choice; 86% by default. Tuning sets hold few out-of-scope examples (CLINC150's `oos_val`
+    has 100), so the quantile is the Harrell-Davis estimate (a weighted average of all the
+    order statistics) rather than one order statistic: on random halves of `val` it moved the
+    recall on the other half less. The target was chosen on `val` the same way: 200 random
+    tune/test halvings, docs/benchmarks.md. Without out-of-scope examples: the threshold that
+    keeps `keep` of the correctly recognised in-scope examples and hands over the least sure
+    rest."""
     if oos_conf is not None and len(oos_conf):
-        ranked = np.sort(oos_conf)
-        # the threshold sits just above the k-th lowest out-of-scope confidence
-        k = min(len(ranked) - 1, max(0, int(np.ceil(oos_recall * len(ranked))) - 1))
-        return float(np.nextafter(ranked[k], np.inf))
+        if len(oos_conf) == 1:
+            return float(np.nextafter(oos_conf[0], np.inf))
+        from scipy.stats.mstats import hdquantiles
+
+        return float(np.asarray(hdquantiles(np.asarray(oos_conf, dtype=float),
+                                             prob=[oos_recall]))[0])
     right = np.sort(in_scope_conf[in_scope_correct])
     if not len(right):
         return 0.5
@@ -216,6 +221,58 @@ class Evaluation:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def evaluate_cross_fit(model: IntentModel, texts: Sequence[str], labels: Sequence[str],
+                       train_seconds: float, *, repeats: int, seed: int = 0,
+                       oos_recall: float = OOS_RECALL_TARGET) -> dict[str, Any]:
+    """Repeated two-fold cross-fitting of the operating point on the test queries.
+
+    The model is trained once. Each repeat cuts the test queries in two random halves (per
+    intent, and the out-of-scope ones), places the threshold on one half
+    (`threshold_calibrate`), measures the other, then swaps; every figure is measured on
+    queries not used to place the threshold it was measured at. Returns the means over all
+    folds, their range, and the latency of single queries (`evaluate`)."""
+    single = evaluate(model, texts, labels, train_seconds)
+    scores = model.scores(texts)
+    gold = np.asarray(labels)
+    conf = scores.max(1)
+    correct = np.asarray(model.intents)[scores.argmax(1)] == gold
+    ins = gold != OOS
+    by: dict[str, list[int]] = {}
+    for i, lab in enumerate(labels):
+        by.setdefault(lab, []).append(i)
+    rng = np.random.default_rng(seed)
+    accs: list[float] = []
+    recs: list[float] = []
+    precs: list[float] = []
+    for _ in range(repeats):
+        half_a: list[int] = []
+        half_b: list[int] = []
+        for idx in by.values():
+            perm = rng.permutation(idx)
+            half_a += list(perm[: len(perm) // 2])
+            half_b += list(perm[len(perm) // 2:])
+        a, b = np.asarray(half_a), np.asarray(half_b)
+        for tune, test in ((a, b), (b, a)):
+            tune_ins, test_ins = tune[ins[tune]], test[ins[test]]
+            t = threshold_calibrate(conf[tune_ins], correct[tune_ins], conf[tune[~ins[tune]]],
+                                    oos_recall=oos_recall)
+            accs.append(float(np.mean(correct[test_ins] & (conf[test_ins] >= t))))
+            recs.append(float(np.mean(conf[test[~ins[test]]] < t)))
+            flagged = test[conf[test] < t]
+            precs.append(float(np.mean(~ins[flagged])) if len(flagged) else 0.0)
+    out = single.as_dict()
+    out.update({
+        "in_scope_accuracy": round(float(np.mean(accs)), 4),
+        "oos_recall": round(float(np.mean(recs)), 4),
+        "oos_precision": round(float(np.mean(precs)), 4),
+        "cross_fit": {"repeats": repeats, "folds": len(accs), "oos_recall_target": oos_recall,
+                      "in_scope_accuracy_range": [round(min(accs), 4), round(max(accs), 4)],
+                      "oos_recall_range": [round(min(recs), 4), round(max(recs), 4)]},
+    })
+    out.pop("threshold", None)  # each fold has its own
+    return out
 
 
 def evaluate(model: IntentModel, texts: Sequence[str], labels: Sequence[str],

@@ -9,7 +9,9 @@ reads files in the CLINC150 layout (a JSON object of splits, each a list of [tex
 intent "oos" is out of scope), trains on the train splits, places the operating point
 (on --tune-splits of the train file when given, at --threshold when given, else on a
 held-out share of the training examples), classifies every test query one at a time as an
-intent or as hand-over, and prints one JSON object (see docs/benchmarks.md).
+intent or as hand-over, and prints one JSON object (see docs/benchmarks.md). With
+--cross-fit N the operating point is instead placed on random halves of the test queries and
+measured on the other halves, N times over (see govcx.assist.model.evaluate_cross_fit).
 
     govcx assistant train --agency SLUG [--model default|ml]
 
@@ -32,7 +34,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from govcx.assist.model import evaluate
+from govcx.assist.model import evaluate, evaluate_cross_fit
 from govcx.assist.models import AssistantModel
 from govcx.assist.training import TrainingError, assistant_train, model_fit
 from govcx.core.models import Agency
@@ -80,6 +82,10 @@ class Command(BaseCommand):
         parser.add_argument("--threshold", type=float, default=None,
                             help="a fixed operating point (confidence 0..1)")
         parser.add_argument("--model", choices=["default", "ml"], default="default")
+        parser.add_argument("--cross-fit", type=int, default=0, metavar="N",
+                            help="place the operating point on random halves of the test "
+                                 "splits and measure the other halves, N times (the model is "
+                                 "trained once); prints the means")
         parser.add_argument("--query-threads", type=int, default=1,
                             help="threads per query while timing (1: one core, as a server "
                                  "worker answers one request)")
@@ -132,10 +138,16 @@ class Command(BaseCommand):
             bar.set_postfix_str(msg)
             bar.refresh()
 
+        threshold = opts["threshold"]
+        if opts["cross_fit"] > 0:
+            if tune is not None:
+                raise CommandError("--cross-fit places the operating point on the test splits: "
+                                   "leave out --tune-splits.")
+            threshold = 0.5  # not used: every fold places its own
         t0 = time.perf_counter()
         try:
             model = model_fit(texts, labels, kind=opts["model"], tune=tune,
-                              threshold=opts["threshold"], progress=progress)
+                              threshold=threshold, progress=progress)
         except ImportError as exc:
             raise CommandError(f"--model ml needs the ML extra (pip install -e '.[ml]'): {exc}"
                                ) from exc
@@ -147,7 +159,11 @@ class Command(BaseCommand):
             import torch
 
             torch.set_num_threads(max(1, opts["query_threads"]))
-        result = evaluate(model, test_texts, test_labels, seconds).as_dict()
+        if opts["cross_fit"] > 0:
+            result = evaluate_cross_fit(model, test_texts, test_labels, seconds,
+                                        repeats=opts["cross_fit"])
+        else:
+            result = evaluate(model, test_texts, test_labels, seconds).as_dict()
         result.update({"model": opts["model"], "train_splits": opts["train_splits"],
                        "test_splits": opts["test_splits"], "tune_splits": opts["tune_splits"]})
         self.stdout.write(json.dumps(result))
