@@ -34,9 +34,11 @@ from govcx.core.services import audit_record
 from govcx.customers.models import Customer
 from govcx.customers.services import customer_match_or_create
 from govcx.journeys.services import (
+    case_key_for,
     journey_case_customer_set,
     journey_case_event_record,
     journey_contact_received_record,
+    journey_events_rekey,
 )
 
 OPEN_STATUSES = (Case.Status.NEW, Case.Status.OPEN, Case.Status.PENDING)
@@ -441,7 +443,8 @@ def case_split(*, case: Case, contact_ids: list[int], actor: Any, subject: str =
 
 
 def customer_merge(*, keep: Customer, merge: Customer, actor: Any, request: Any = None) -> Customer:
-    """One person, one history: move cases, contacts and identities to `keep`. Audited."""
+    """One person, one history: move cases, contacts, identities, survey responses and journey
+    events to `keep`. Audited."""
     from govcx.customers.models import Identity
 
     if keep.pk == merge.pk or keep.agency_id != merge.agency_id:
@@ -455,6 +458,10 @@ def customer_merge(*, keep: Customer, merge: Customer, actor: Any, request: Any 
         from govcx.feedback.models import Response
 
         moved["responses"] = Response.objects.filter(customer=merge).update(customer=keep)
+        # the two journeys become one (events are moved before the record they point at goes)
+        moved["journey_events"] = journey_events_rekey(
+            agency=keep.agency_id, old_key=case_key_for(customer_id=merge.pk),
+            new_key=case_key_for(customer_id=keep.pk))
         audit_record(action="customer.merge", actor=actor, request=request,
                      agency=keep.agency_id, object_type="customer", object_id=keep.pk,
                      detail={"merged": merge.pk, **moved})

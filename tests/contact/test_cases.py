@@ -146,6 +146,12 @@ def test_customer_merge_is_audited(centre: Any) -> None:
     assert again.case.customer_id == x.pk  # the phone now matches the kept record
     ev = AuditEvent.objects.get(action="customer.merge")
     assert ev.detail["merged"] == y_pk and ev.detail["cases"] == 1
+    # one person, one journey: the merged record's journey events now carry the kept key
+    from govcx.journeys.models import JourneyEvent
+
+    assert ev.detail["journey_events"] >= 2  # contact received + case opened of y
+    assert not JourneyEvent.objects.filter(case_key=f"customer:{y_pk}").exists()
+    assert JourneyEvent.objects.filter(case_key=f"customer:{x.pk}", channel="sms").exists()
 
 
 def test_a_stranger_cannot_join_a_case_by_its_message_id(centre: Any) -> None:
