@@ -82,6 +82,12 @@ def squash(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-2.0 * x)))
 
 
+def unsquash(c: np.ndarray) -> np.ndarray:
+    """The inverse of squash (confidences clipped away from 0 and 1)."""
+    c = np.clip(c, 1e-15, 1 - 1e-15)
+    return np.asarray(0.5 * np.log(c / (1.0 - c)))
+
+
 def intent_scores(decision: np.ndarray, classes: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Per-intent confidence from a one-vs-rest linear model's decision values.
 
@@ -199,8 +205,11 @@ def threshold_calibrate(in_scope_conf: np.ndarray, in_scope_correct: np.ndarray,
             return float(np.nextafter(oos_conf[0], np.inf))
         from scipy.stats.mstats import hdquantiles
 
-        return float(np.asarray(hdquantiles(np.asarray(oos_conf, dtype=float),
-                                             prob=[oos_recall]))[0])
+        # in the models' own margin scale: the quantile is a weighted average of order
+        # statistics, and squash() compresses the confident end, which pulled it low
+        margins = unsquash(np.asarray(oos_conf, dtype=float))
+        q = float(np.asarray(hdquantiles(margins, prob=[oos_recall]))[0])
+        return float(squash(np.asarray([q]))[0])
     right = np.sort(in_scope_conf[in_scope_correct])
     if not len(right):
         return 0.5
