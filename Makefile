@@ -89,6 +89,8 @@ bench: install install-ml
 	$(BIN)/python bench/ingest/run.py
 	$(BIN)/python bench/dashboard/run.py
 	$(BIN)/python bench/assistant/run.py
+	$(BIN)/python bench/journeys/run.py
+	$(BIN)/python bench/journeys/page.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
