@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -134,3 +135,37 @@ def run_axe(page: Any, context: str | None = None) -> list[dict[str, Any]]:
         context,
     )
     return list(result)
+
+
+def assert_clean(page: Any, what: str) -> None:
+    """No axe-core WCAG 2.0/2.1 A or AA violation on the page, else a readable list."""
+    violations = run_axe(page)
+    assert violations == [], f"axe violations on {what}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in violations)
+
+
+@pytest.fixture
+def axe_page(browser: Any) -> Any:
+    """A page whose context lets the axe script in under the site's CSP."""
+    context = browser.new_context(bypass_csp=True)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def staff_context(browser: Any, live_server: Any, user: Any) -> Any:
+    """A browser context signed in as `user` (session cookie from Django's test client)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(bypass_csp=True)
+    context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "domain": urlsplit(live_server.url).hostname, "path": "/",
+    }])
+    return context

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from govcx.feedback import services as fb
 from govcx.feedback.models import Response
-from tests.browser.conftest import run_axe, widget_page
+from tests.browser.conftest import assert_clean, staff_context, widget_page
 from tests.conftest import make_touchpoint
 
 pytestmark = pytest.mark.browser
 
 
-def assert_clean(page: Any, what: str) -> None:
-    violations = run_axe(page)
-    assert violations == [], f"axe violations on {what}:\n" + "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in violations)
-
-
-@pytest.fixture
-def axe_page(browser: Any) -> Any:
-    context = browser.new_context(bypass_csp=True)  # lets the axe script in under our CSP
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
 
 
 def test_hosted_survey(axe_page: Any, live_server: Any, world: dict[str, Any]) -> None:
@@ -57,17 +40,6 @@ def test_widget_dialog(axe_page: Any, live_server: Any, host_site: Any,
     assert_clean(axe_page, "widget dialog with errors")
 
 
-def _staff_context(browser: Any, live_server: Any, user: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(bypass_csp=True)
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "domain": urlsplit(live_server.url).hostname, "path": "/",
-    }])
-    return context
-
 
 def test_staff_pages(browser: Any, live_server: Any, world: dict[str, Any]) -> None:
     for answers in ({"trust": "up", "went_well": ["ease", "effectiveness"], "comments": "Quick"},
@@ -76,7 +48,7 @@ def test_staff_pages(browser: Any, live_server: Any, world: dict[str, Any]) -> N
         fb.response_submit(touchpoint=world["ta"], answers=answers, language="en",
                            source=Response.Source.WEB)
     assert Response.objects.filter(service=world["sa"]).count() == 3
-    context = _staff_context(browser, live_server, world["staff"][("benefits-agency",
+    context = staff_context(browser, live_server, world["staff"][("benefits-agency",
                                                                    "administrator")])
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -11,26 +11,12 @@ import pytest
 from govcx.assist.models import Conversation
 from govcx.contact import services as cs
 from tests.assist.assistant_fixtures import _model_cache_cleared  # noqa: F401 (autouse)
-from tests.browser.conftest import run_axe
+from tests.browser.conftest import assert_clean
 from tests.browser.test_assistant_e2e import ask, chat_page, chat_world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def axe_page(browser: Any) -> Any:
-    context = browser.new_context(bypass_csp=True)  # lets the axe script in under our CSP
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
-
-
-def assert_clean(page: Any, what: str) -> None:
-    violations = run_axe(page)
-    assert violations == [], f"axe violations on {what}:\n" + "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in violations)
 
 
 def fill_conversation(page: Any, w: dict[str, Any], lang: str) -> None:

@@ -9,19 +9,11 @@ import pytest
 
 from govcx.contact import services as cs
 from govcx.contact.models import CannedReply
-from tests.browser.test_axe import _staff_context, assert_clean
+from tests.browser.conftest import assert_clean, staff_context
 from tests.contact.conftest import centre  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def axe_page(browser: Any) -> Any:
-    context = browser.new_context(bypass_csp=True)  # lets the axe script in under our CSP
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
 
 
 def test_public_contact_form(axe_page: Any, live_server: Any,
@@ -52,7 +44,7 @@ def test_workspace_and_case_page(browser: Any, live_server: Any,
                                   body="My card never arrived.")
     cs.case_note(case=received.case, author=centre["agents"][0], text="Checked")
     CannedReply.objects.create(agency=centre["a"], name="Hello", body="Hello {customer_name}")
-    context = _staff_context(browser, live_server, centre["agents"][0])
+    context = staff_context(browser, live_server, centre["agents"][0])
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

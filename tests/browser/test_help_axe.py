@@ -12,18 +12,10 @@ import pytest
 from govcx.assist import knowledge as kn
 from govcx.core.models import Role
 from tests.assist.conftest import kb  # noqa: F401  (fixture)
-from tests.browser.test_axe import _staff_context, assert_clean
+from tests.browser.conftest import assert_clean, staff_context
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def axe_page(browser: Any) -> Any:
-    context = browser.new_context(bypass_csp=True)  # lets the axe script in under our CSP
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
 
 
 def test_help_centre_pages(axe_page: Any, live_server: Any,
@@ -67,7 +59,7 @@ def test_staff_knowledge_pages(browser: Any, live_server: Any,
     article = kb["a"].articles.get(slug="payment-dates")
     kn.article_edit(article=article, actor=editor, note="clearer",
                     text=kn.VersionText(title_en="Payment dates", body_en="We pay on the 3rd."))
-    context = _staff_context(browser, live_server, editor)
+    context = staff_context(browser, live_server, editor)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

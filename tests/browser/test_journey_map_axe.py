@@ -11,7 +11,7 @@ import pytest
 from govcx.core.models import Role
 from govcx.journeys import services
 from govcx.journeys.models import JourneyImport
-from tests.browser.test_axe import _staff_context, assert_clean
+from tests.browser.conftest import assert_clean, staff_context
 from tests.journeys.test_intended import STEPS, WITH_F
 from tests.journeys.test_map import seed
 
@@ -26,7 +26,7 @@ def test_journey_map_pages(browser: Any, live_server: Any, world: dict[str, Any]
         agency=world["a"], service=world["sa"], filename="system.csv", format="csv",
         status="done", rows_total=7, rows_read=7, rows_stored=4, error_count=1,
         errors=[{"row": 4, "where": "row 4", "message": "missing timestamp"}])
-    context = _staff_context(browser, live_server,
+    context = staff_context(browser, live_server,
                              world["staff"][("benefits-agency", Role.CX_ANALYST)])
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -11,7 +11,7 @@ import pytest
 
 from govcx.core.models import Role
 from govcx.journeys.demo import journeys_demo_seed
-from tests.browser.test_axe import _staff_context, assert_clean
+from tests.browser.conftest import assert_clean, staff_context
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def test_demo_friction_and_personas(browser: Any, live_server: Any,
                                     world: dict[str, Any]) -> None:
     assert journeys_demo_seed(agencies=[world["a"]], journeys=1200)["personas"] >= 3
     analyst = world["staff"][("benefits-agency", Role.CX_ANALYST)]
-    context = _staff_context(browser, live_server, analyst)
+    context = staff_context(browser, live_server, analyst)
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
