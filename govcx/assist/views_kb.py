@@ -26,23 +26,15 @@ from govcx.assist import knowledge, selectors
 from govcx.assist.markdown import markdown_render
 from govcx.assist.models import Article, ArticleVersion, Category
 from govcx.core.models import Agency, Service
+from govcx.core.params import id_param
 from govcx.core.selectors import agencies_for, agency_ids_for
 from govcx.core.services import audit_record_per_agency
 from govcx.feedback.schema import no_nul
 
-MAX_ID = 2**63 - 1
 TEXT_FIELDS = ("title_en", "summary_en", "body_en", "title_es", "summary_es", "body_es")
 FIELD_LABELS = {"title_en": "Title (English)", "summary_en": "Summary (English)",
                 "body_en": "Text (English)", "title_es": "Title (Spanish)",
                 "summary_es": "Summary (Spanish)", "body_es": "Text (Spanish)"}
-
-
-def _int(raw: Any) -> int | None:
-    try:
-        value = int(str(raw).strip()) if raw not in (None, "") else None
-    except ValueError:
-        return None
-    return value if value is not None and 1 <= value <= MAX_ID else None
 
 
 def _article_or_404(request: HttpRequest, article_id: int,
@@ -107,13 +99,13 @@ def _parse(request: HttpRequest, agency_ids: set[int]) -> tuple[dict[str, Any], 
     values: dict[str, Any] = {k: no_nul(str(p.get(k, ""))) for k in
                               (*TEXT_FIELDS, "slug", "note", "agency", "category", "audience",
                                "review_by")}
-    values["services"] = [s for s in p.getlist("services") if _int(s)]
+    values["services"] = [s for s in p.getlist("services") if id_param(s)]
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    agency_id = _int(values["agency"])
+    agency_id = id_param(values["agency"])
     clean["agency"] = (Agency.objects.filter(pk=agency_id, id__in=agency_ids).first()
                        if agency_id else None)
-    cat_id = _int(values["category"])
+    cat_id = id_param(values["category"])
     clean["category"] = (Category.objects.filter(pk=cat_id, agency_id__in=agency_ids).first()
                          if cat_id else None)
     if cat_id and clean["category"] is None:
@@ -246,9 +238,9 @@ def kb_versions(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article_or_404(request, article_id)
     versions = list(selectors.article_versions(article))
     by_number = {v.number: v for v in versions}
-    new = by_number.get(_int(request.GET.get("b")) or 0) or (versions[0] if versions else None)
+    new = by_number.get(id_param(request.GET.get("b")) or 0) or (versions[0] if versions else None)
     default_old = new.number - 1 if new is not None else 0
-    old = by_number.get(_int(request.GET.get("a")) or default_old)
+    old = by_number.get(id_param(request.GET.get("a")) or default_old)
     diff = knowledge.version_diff(old, new) if old is not None and new is not None else []
     return render(request, "assist/kb/versions.html", {
         "article": article, "title": _title(article), "versions": versions, "old": old,
@@ -269,7 +261,7 @@ def kb_categories(request: HttpRequest) -> HttpResponse:
         values = {k: no_nul(str(request.POST.get(k, ""))) for k in
                   ("agency", "name_en", "name_es", "slug", "description_en", "description_es",
                    "position")}
-        agency_id = _int(values["agency"])
+        agency_id = id_param(values["agency"])
         if agency_id is None and len(edit_ids) == 1:
             agency_id = next(iter(edit_ids))
         agency = Agency.objects.filter(pk=agency_id, id__in=edit_ids).first() if agency_id else None
@@ -282,7 +274,7 @@ def kb_categories(request: HttpRequest) -> HttpResponse:
                     name_es=values["name_es"], slug=values["slug"],
                     description_en=values["description_en"],
                     description_es=values["description_es"],
-                    position=_int(values["position"]) or 0)
+                    position=id_param(values["position"]) or 0)
             except (knowledge.KnowledgeError, knowledge.KnowledgeDenied) as exc:
                 errors["form"] = str(exc)
             else:
@@ -301,7 +293,7 @@ def kb_categories(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def kb_gaps(request: HttpRequest) -> HttpResponse:
-    days = _int(request.GET.get("days")) or 90
+    days = id_param(request.GET.get("days")) or 90
     days = min(days, 3650)
     return render(request, "assist/kb/gaps.html", {
         "gaps": selectors.content_gaps(request.user, days=days),

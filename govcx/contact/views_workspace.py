@@ -33,23 +33,15 @@ from govcx.contact.services_customers import (
     customer_split_identity,
     queue_member_availability_set,
 )
+from govcx.core.params import id_param
 from govcx.core.selectors import agency_ids_for
 from govcx.core.services import audit_record, audit_record_per_agency
 from govcx.customers.models import Customer, Identity
 from govcx.feedback.schema import no_nul
 
-MAX_ID = 2**63 - 1
 PAGE_SIZE = 25
 TAB_LABELS = {"mine": "My cases", "queue": "My queues", "unassigned": "Unassigned",
               "breaching": "Breaching soon"}
-
-
-def _int(raw: Any) -> int | None:
-    try:
-        value = int(str(raw).strip()) if raw not in (None, "") else None
-    except ValueError:
-        return None
-    return value if value is not None and 1 <= value <= MAX_ID else None
 
 
 def _text(request: HttpRequest, name: str, limit: int = 5000) -> str:
@@ -62,7 +54,7 @@ def _list_filter(request: HttpRequest) -> selectors.CaseFilter:
     g = request.GET
     return selectors.CaseFilter(tab=g.get("tab", "mine"), sort=g.get("sort", "opened"),
                                 status=no_nul(g.get("status", ""))[:12],
-                                queue=_int(g.get("queue"))).normalised()
+                                queue=id_param(g.get("queue"))).normalised()
 
 
 def _list_page(request: HttpRequest) -> tuple[selectors.CaseFilter, Page[Case]]:
@@ -168,7 +160,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200,
     typed = typed or {}
     reply_text = typed.get("reply", "")
     canned_problems: dict[str, list[str]] = {}
-    canned_id = _int(request.GET.get("canned"))
+    canned_id = id_param(request.GET.get("canned"))
     canned = selectors.canned_replies_for(case)
     if canned_id is not None and not reply_text:
         chosen = canned.filter(pk=canned_id).first()
@@ -218,7 +210,7 @@ def _case_update(request: HttpRequest, case: Case) -> list[str]:
     if "topic" in p and _text(request, "topic", 80).strip() != case.topic:
         fields["topic"] = _text(request, "topic", 80).strip()
     if "queue" in p:
-        qid = _int(p["queue"])
+        qid = id_param(p["queue"])
         queue = Queue.objects.filter(pk=qid, agency_id=case.agency_id).first() if qid else None
         if p["queue"] and queue is None:
             raise cs.CaseError("Choose one of this agency's queues.")
@@ -228,7 +220,7 @@ def _case_update(request: HttpRequest, case: Case) -> list[str]:
         cs.case_update(case=case, actor=request.user, **fields)
         changed += list(fields)
     if "assignee" in p:
-        uid = _int(p["assignee"])
+        uid = id_param(p["assignee"])
         if (uid or None) != case.assignee_id:
             user = get_user_model().objects.filter(pk=uid).first() if uid else None
             if uid and user is None:
@@ -270,7 +262,7 @@ def case_action(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Changed: " + ", ".join(changed) if changed
                              else "Nothing changed.")
         elif action == "merge":
-            target_id = _int(request.POST.get("target"))
+            target_id = id_param(request.POST.get("target"))
             target = None
             if target_id is not None:
                 try:
@@ -283,7 +275,7 @@ def case_action(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, f"Case {case.pk} was merged into case {target.pk}.")
             return redirect(f"/staff/cases/{target.pk}/")
         elif action == "split":
-            ids = [i for i in (_int(v) for v in request.POST.getlist("contacts")) if i]
+            ids = [i for i in (id_param(v) for v in request.POST.getlist("contacts")) if i]
             new = cs.case_split(case=case, contact_ids=ids, actor=request.user,
                                 subject=_text(request, "subject", 300).strip())
             messages.success(request, f"The chosen messages are now case {new.pk}.")
@@ -335,7 +327,7 @@ def customer_action(request: HttpRequest, customer_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "merge":
-            other_id = _int(request.POST.get("other"))
+            other_id = id_param(request.POST.get("other"))
             other = None
             if other_id is not None:
                 try:
@@ -347,7 +339,7 @@ def customer_action(request: HttpRequest, customer_id: int) -> HttpResponse:
             cs.customer_merge(keep=customer, merge=other, actor=request.user, request=request)
             messages.success(request, f"Customer {other_id} was merged into this record.")
         elif action == "split":
-            identity_id = _int(request.POST.get("identity"))
+            identity_id = id_param(request.POST.get("identity"))
             if identity_id is None or not Identity.objects.filter(
                     pk=identity_id, customer=customer).exists():
                 raise cs.CaseError("Choose one of this customer's identities.")
@@ -381,7 +373,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def supervisor_availability(request: HttpRequest, queue_id: int) -> HttpResponse:
-    user_id = _int(request.POST.get("user"))
+    user_id = id_param(request.POST.get("user"))
     try:
         member = selectors.queue_member_get(request.user, queue_id, user_id or 0)
     except QueueMember.DoesNotExist as exc:  # not a queue the user supervises

@@ -13,22 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from govcx.core.params import id_param
 from govcx.core.selectors import services_for
 from govcx.core.services import audit_record, audit_record_per_agency
 from govcx.feedback import selectors, services
 from govcx.feedback.models import Response, Touchpoint
 from govcx.feedback.schema import DRIVERS, SurveySchema, no_nul
-
-MAX_ID = 2**63 - 1
-
-
-def _int(raw: str | None) -> int | None:
-    """A database id from the query string, or None for anything that cannot be one."""
-    try:
-        value = int(raw) if raw else None
-        return value if value is not None and 1 <= value <= MAX_ID else None
-    except ValueError:
-        return None
 
 
 def _date(raw: str | None) -> dt.date | None:
@@ -41,7 +31,7 @@ def _date(raw: str | None) -> dt.date | None:
 def filter_from_request(request: HttpRequest) -> selectors.ResponseFilter:
     g = {k: no_nul(str(v)) for k, v in request.GET.items()}
     return selectors.ResponseFilter(
-        service=_int(g.get("service")), touchpoint=_int(g.get("touchpoint")),
+        service=id_param(g.get("service")), touchpoint=id_param(g.get("touchpoint")),
         channel=g.get("channel", "")[:20], start=_date(g.get("start")), end=_date(g.get("end")),
         trust=g.get("trust", ""), driver=g.get("driver", "")[:40],
         language=g.get("language", "")[:8], text=g.get("q", "")[:200],
