@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "govcx.contact",
     "govcx.assist",
     "govcx.journeys",
+    "govcx.improve",
 ]
 
 MIDDLEWARE = [

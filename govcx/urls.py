@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("govcx.contact.urls")),
     path("", include("govcx.assist.urls")),
     path("", include("govcx.journeys.urls")),
+    path("", include("govcx.improve.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

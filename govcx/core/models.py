@@ -52,6 +52,9 @@ class Service(models.Model):
     stages = models.JSONField(default=list, blank=True, help_text="Journey stages in order")
     annual_customer_volume = models.PositiveBigIntegerField(default=0)
     is_hisp = models.BooleanField("High-Impact Service Provider", default=False)
+    # staff who answer for the service: alerts about it reach them (email and in-app)
+    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                    related_name="owned_services")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -138,3 +141,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.outcome}"
+
+
+class Notification(models.Model):
+    """An in-app message to one staff member (an alert about a service they own, an action
+    assigned to them). Shown in the header count and on /staff/notifications/."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)  # "alert", "action_assigned", …
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]

@@ -37,6 +37,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # journey maps, friction points, personas
     "journeys.view": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.VIEWER}),
     "journeys.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
+    # KPIs, targets, key drivers (issue 6)
+    "targets.manage": frozenset({R.ADMINISTRATOR, R.PERFORMANCE_MANAGER, R.CX_ANALYST}),
+    # free-text comments: everyone with comments.view reads them redacted; the original text
+    # (with the personal data the person typed) only with personal_data.view
+    "comments.view": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER, R.AGENT}),
+    "personal_data.view": frozenset({R.ADMINISTRATOR, R.AGENT}),
+    "themes.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST}),
+    # insights, research notes, actions, alerts, CX maturity
+    "insights.view": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER,
+                                R.VIEWER}),
+    "insights.manage": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER}),
+    "maturity.assess": frozenset({R.ADMINISTRATOR, R.CX_ANALYST, R.PERFORMANCE_MANAGER}),
+    # what the public transparency dashboard shows ("you said, we did" entries, public targets)
+    "transparency.publish": frozenset({R.ADMINISTRATOR, R.PERFORMANCE_MANAGER}),
 }
 
 

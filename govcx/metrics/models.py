@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from govcx.core.models import Agency, Service
@@ -50,3 +51,72 @@ class ResponseDaily(models.Model):
             models.UniqueConstraint(fields=["touchpoint_id", "day"], name="one_rollup_per_tp_day")
         ]
         indexes = [models.Index(fields=["service", "day"])]
+
+
+class Target(models.Model):
+    """A goal for one KPI of one service over a period ("trust ≥ 75% in FY2027 Q1").
+
+    `kpi` is a key of `govcx.metrics.kpi.KPIS` (documented in docs/metrics.md). Status (met,
+    on track, at risk, missed) is computed at read time from the KPI's value, never stored.
+    """
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "at_least", "At least"
+        AT_MOST = "at_most", "At most"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="targets")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="targets")
+    kpi = models.CharField(max_length=40)
+    start = models.DateField()
+    end = models.DateField()
+    value = models.FloatField()
+    direction = models.CharField(max_length=10, choices=Direction.choices,
+                                 default=Direction.AT_LEAST)
+    public = models.BooleanField(default=False, help_text="Shown on the public dashboard")
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service_id", "kpi", "start"]
+        indexes = [models.Index(fields=["service", "kpi", "start"])]
+
+
+class Alert(models.Model):
+    """A measure outside its statistical control limits for one service and period.
+
+    Raised by `govcx.metrics.alerts` (never by a fixed threshold): a drop in trust or a
+    driver, a spike in a negative theme, volume or wait time beyond the limits computed from
+    the service's own baseline (`govcx.metrics.control`). One alert per (service, signal,
+    period); each notifies the service's owners and opens an insight.
+    """
+
+    class Kind(models.TextChoices):
+        TRUST_DROP = "trust_drop", "Drop in trust"
+        DRIVER_DROP = "driver_drop", "Drop in a driver"
+        THEME_SPIKE = "theme_spike", "Spike in a negative theme"
+        VOLUME = "volume", "Volume beyond control limits"
+        WAIT = "wait", "Wait time beyond control limits"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="alerts")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    signal = models.CharField(max_length=80)  # "trust", "driver:ease", "theme:12", "cases", …
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.FloatField()
+    center = models.FloatField()
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    n = models.IntegerField(default=0)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        constraints = [models.UniqueConstraint(fields=["service", "signal", "period_start"],
+                                               name="one_alert_per_signal_period")]
