@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "govcx.core.notifications.notifications_context",
             ],
         },
     }
@@ -161,6 +162,10 @@ CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
 # FCR counts a re-contact within this many days (docs/metrics.md).
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=7)
 FCR_WINDOW_DAYS = env.int("FCR_WINDOW_DAYS", default=7)
+# KPI benchmarks rank a service only among services with at least this many observations
+KPI_BENCHMARK_MIN_N = env.int("KPI_BENCHMARK_MIN_N", default=11)
+# the public transparency pages and open data are cached this long (0: not cached)
+TRANSPARENCY_CACHE_SECONDS = env.int("TRANSPARENCY_CACHE_SECONDS", default=300)
 # Share of resolved cases whose customer gets an A-11 survey invitation (0–1).
 CASE_SURVEY_SAMPLE_RATE = env.float("CASE_SURVEY_SAMPLE_RATE", default=1.0)
 # Trained models (topic suggestion), one file per agency.

@@ -101,6 +101,7 @@ def _no_public_cache(settings: Any) -> None:
     from govcx.feedback.selectors import public_cache_clear
 
     settings.PUBLIC_CACHE_SECONDS = 0
+    settings.TRANSPARENCY_CACHE_SECONDS = 0  # its cache test: tests/metrics/test_public_pages.py
     public_cache_clear()
 
 

@@ -61,6 +61,7 @@ from govcx.core.models import Agency
 from govcx.core.redact import redact
 from govcx.feedback.schema import no_nul
 from govcx.journeys import services as journeys
+from govcx.metrics.services import assist_rollup_add
 
 MAX_TEXT = 2000
 NONE_OF_THESE = 0.5  # a confidence under this: the model itself prefers "out of scope"
@@ -205,6 +206,8 @@ def conversation_start(*, agency: Agency, language: str = "en", page: str = "") 
     journeys.journey_conversation_record(conversation=conversation,
                                          activity=journeys.ASSISTANT_STARTED,
                                          at=conversation.started_at)
+    assist_rollup_add(agency_id=conversation.agency_id, started_at=conversation.started_at,
+                      conversations=1)
     return conversation
 
 
@@ -393,6 +396,8 @@ def conversation_handover(*, conversation: Conversation, reason: str,
         conversation.status = Conversation.Status.HANDED_OVER
         conversation.handover_reason = reason
         conversation.save(update_fields=["case", "status", "handover_reason", "last_at"])
+        assist_rollup_add(agency_id=conversation.agency_id, started_at=conversation.started_at,
+                          handed_over=1)
         journeys.journey_conversation_handover_record(conversation=conversation, case=case,
                                                       reason=reason)
         conversation.messages.exclude(text_private="").update(text_private="")

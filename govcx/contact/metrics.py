@@ -13,6 +13,7 @@ share the counters, so a test can check that they agree.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,8 +54,15 @@ CALL_COUNTERS = (
     "offered", "answered", "abandoned", "routed_to_agent", "answered_by_agent",
     "wait_seconds_sum", "answered_within_target", "handle_n", "handle_seconds_sum",
 )
+# The cases' present state, kept in the same rollup rows (not part of `Report`): the backlog
+# (open now, and the sum of their opened_at in epoch seconds for the average age) and the
+# survey answers linked to the case (reported FCR).
+STATE_COUNTERS = ("open_now", "open_opened_epoch_sum", "reported_n", "reported_pos")
 DIMENSIONS = ("channel", "queue", "agent", "topic", "service", "day", "week", "month")
 NO_TOPIC = "__none__"  # in a URL: cases with no topic
+
+
+OPEN_STATUSES = (Case.Status.NEW, Case.Status.OPEN, Case.Status.PENDING)
 
 
 def fcr_window() -> dt.timedelta:
@@ -124,6 +132,18 @@ class CaseFacts:
     first_response_seconds: int | None
     resolution_seconds: int | None
     resolution_business_seconds: int | None
+    reported_n: int = 0
+    reported_pos: int = 0
+
+    @property
+    def open_now(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def state_counters(self) -> dict[str, int]:
+        is_open = self.open_now
+        return {"open_now": int(is_open),
+                "open_opened_epoch_sum": epoch_seconds(self.opened_at) if is_open else 0,
+                "reported_n": self.reported_n, "reported_pos": self.reported_pos}
 
     def counters(self) -> dict[str, int]:
         c = {
@@ -205,8 +225,17 @@ class _Calendars:
         return self._by_policy[policy_id]
 
 
-def case_facts(qs: QuerySet[Case], *, chunk_size: int = 5000) -> Iterator[CaseFacts]:
-    """One CaseFacts per case of `qs` (see docs/metrics.md for each field)."""
+def epoch_seconds(moment: dt.datetime) -> int:
+    """Whole seconds since 1970 (fractions dropped): how the backlog's ages are kept."""
+    return math.floor(moment.timestamp())
+
+
+def case_facts(qs: QuerySet[Case], *, chunk_size: int = 5000,
+               reported: dict[tuple[int, int], tuple[int, int]] | None = None
+               ) -> Iterator[CaseFacts]:
+    """One CaseFacts per case of `qs` (see docs/metrics.md for each field). `reported`:
+    (case id, agency id) → (linked answers, positive ones), from `reported_by_case`."""
+    reported = reported or {}
     cals = _Calendars()
     tz = timezone.get_default_timezone()
     rows = _annotated(qs.order_by()).values_list(*FACT_FIELDS)
@@ -232,6 +261,8 @@ def case_facts(qs: QuerySet[Case], *, chunk_size: int = 5000) -> Iterator[CaseFa
             recontacted=recontacted, reopened=reopen_count > 0,
             first_response_seconds=first, resolution_seconds=res_s,
             resolution_business_seconds=res_b,
+            reported_n=reported.get((pk, agency_id), (0, 0))[0],
+            reported_pos=reported.get((pk, agency_id), (0, 0))[1],
         )
 
 
@@ -447,9 +478,6 @@ def case_ids_behind(f: MetricFilter, measure: str, *, dimension: str | None = No
 
 # --- live figures: backlog, reported FCR -----------------------------------------------------
 
-OPEN_STATUSES = (Case.Status.NEW, Case.Status.OPEN, Case.Status.PENDING)
-
-
 @dataclass
 class Backlog:
     count: int
@@ -462,18 +490,28 @@ def backlog_cases(f: MetricFilter) -> QuerySet[Case]:
     return cases_filtered(f).filter(status__in=OPEN_STATUSES).order_by("opened_at", "id")
 
 
-def backlog(f: MetricFilter, *, now: dt.datetime | None = None) -> Backlog:
-    """How many cases are open now and how old they are (from raw rows, in SQL)."""
-    now = now or timezone.now()
-    age = ExpressionWrapper(Value(now) - F("opened_at"), output_field=DurationField())
-    row = backlog_cases(f).order_by().aggregate(n=Count("id"), oldest=Min("opened_at"),
-                                                 mean=Avg(age))
-    if not row["n"]:
+def backlog_of(n: int, epoch_sum: int, oldest: dt.datetime | None, now: dt.datetime
+               ) -> Backlog:
+    """The backlog figures from its counters: average age = now − (sum of opened_at, in
+    whole epoch seconds) ÷ n; oldest age = now − the earliest opened_at."""
+    if not n or oldest is None:
         return Backlog(0, None, None)
-    mean = row["mean"]
-    mean_s = mean.total_seconds() if isinstance(mean, dt.timedelta) else float(mean) / 1e6
-    return Backlog(count=row["n"], average_age_hours=round(mean_s / 3600, 2),
-                   oldest_age_hours=round((now - row["oldest"]).total_seconds() / 3600, 2))
+    mean_s = (n * now.timestamp() - epoch_sum) / n
+    return Backlog(count=n, average_age_hours=round(mean_s / 3600, 2),
+                   oldest_age_hours=round((now - oldest).total_seconds() / 3600, 2))
+
+
+def backlog(f: MetricFilter, *, now: dt.datetime | None = None) -> Backlog:
+    """How many cases are open now and how old they are, from raw rows (the reference the
+    rollup path, `metrics_rollups.backlog_rollups`, must equal; the pages use that one)."""
+    now = now or timezone.now()
+    n = total = 0
+    oldest: dt.datetime | None = None
+    for opened_at in backlog_cases(f).values_list("opened_at", flat=True).iterator():
+        n += 1
+        total += epoch_seconds(opened_at)
+        oldest = opened_at if oldest is None or opened_at < oldest else oldest
+    return backlog_of(n, total, oldest, now)
 
 
 def _effectiveness(answers: dict[str, Any], template: str) -> bool | None:
@@ -488,31 +526,57 @@ def _effectiveness(answers: dict[str, Any], template: str) -> bool | None:
     return None
 
 
-def reported_fcr(f: MetricFilter) -> tuple[Figure, list[int]]:
-    """Share of A-11 answers linked to the filter's cases (invitation external_id
-    "case:<id>") that say the need was addressed. Answers that do not mention the
-    effectiveness driver are counted in the denominator as not positive."""
+def _case_id_of(external_id: str) -> int | None:
+    raw = external_id.removeprefix("case:")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def reported_by_case(agency_ids: Iterable[int], case_ids: Iterable[int] | None = None
+                     ) -> dict[tuple[int, int], tuple[int, int]]:
+    """(case id, agency id) → (A-11 answers of that agency linked to the case, those that say
+    the need was addressed). Linked: the answer's invitation has external_id "case:<id>";
+    only answers of the case's own agency count (the caller matches the agency). Answers
+    that do not mention the effectiveness driver count as not positive."""
     from govcx.feedback.models import Response
 
-    rows = list(Response.objects.filter(agency_id__in=f.agency_ids,
-                                        invitation__external_id__startswith="case:")
-                .values_list("invitation__external_id", "answers", "survey_version__schema"))
-    raw_ids = (e.removeprefix("case:") for e, _a, _s in rows)
-    wanted = {int(x) for x in raw_ids if x.isdigit()}
-    ids = set(cases_filtered(f).filter(pk__in=wanted).values_list("id", flat=True))
-    positive = total = 0
-    behind: list[int] = []
-    for external_id, answers, schema in rows:
-        raw_id = external_id.removeprefix("case:")
-        case_id = int(raw_id) if raw_id.isdigit() else None
-        if case_id is None or case_id not in ids:
-            continue
+    qs = Response.objects.filter(agency_id__in=list(agency_ids))
+    if case_ids is None:
+        qs = qs.filter(invitation__external_id__startswith="case:")
+    else:
+        qs = qs.filter(invitation__external_id__in=[f"case:{i}" for i in case_ids])
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for agency_id, external_id, answers, schema in qs.values_list(
+            "agency_id", "invitation__external_id", "answers", "survey_version__schema"
+    ).iterator(chunk_size=5000):
+        case_id = _case_id_of(external_id)
         template = schema.get("template", "a11") if isinstance(schema, dict) else "a11"
-        if template not in ("a11", "a11_legacy"):
+        if case_id is None or template not in ("a11", "a11_legacy"):
             continue
-        total += 1
-        behind.append(case_id)
-        if _effectiveness(answers or {}, template):
-            positive += 1
+        n, pos = out.get((case_id, agency_id), (0, 0))
+        out[(case_id, agency_id)] = (n + 1, pos + int(bool(_effectiveness(answers or {},
+                                                                          template))))
+    return out
+
+
+def reported_figure(positive: int, total: int) -> Figure:
     value = round(positive / total * 100, 2) if total else None
-    return Figure(value, float(positive), float(total), "%"), sorted(set(behind))
+    return Figure(value, float(positive), float(total), "%")
+
+
+def reported_fcr(f: MetricFilter) -> tuple[Figure, list[int]]:
+    """Share of A-11 answers linked to the filter's cases (invitation external_id
+    "case:<id>", answer of the case's agency) that say the need was addressed, from raw rows
+    (the pages read the same counters from the rollups)."""
+    per = reported_by_case(f.agency_ids)
+    wanted = sorted({case_id for case_id, _a in per})
+    ids: set[int] = set()
+    for i in range(0, len(wanted), 10000):
+        for pk, agency_id in cases_filtered(f).filter(pk__in=wanted[i:i + 10000]).values_list(
+                "id", "agency_id"):
+            if (pk, agency_id) in per:
+                ids.add(pk)
+    positive = total = 0
+    for (case_id, _agency), (n, pos) in per.items():
+        if case_id in ids:
+            total, positive = total + n, positive + pos
+    return reported_figure(positive, total), sorted(ids)

@@ -20,16 +20,20 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Min, Q, QuerySet, Sum
+from django.utils import timezone
 
 from govcx.contact import metrics as m
 from govcx.contact.models import (
     CallDaily,
+    CallDayService,
     Case,
     CaseDaily,
+    CaseDayService,
     Channel,
     Contact,
     RollupContribution,
@@ -37,12 +41,28 @@ from govcx.contact.models import (
 
 CASE_KEY = ("agency_id", "day", "channel", "queue_id", "agent_id", "topic", "service_id")
 CALL_KEY = ("agency_id", "day", "queue_id", "agent_id", "topic", "service_id")
+CASE_S_KEY = ("agency_id", "day", "channel", "service_id")
+CALL_S_KEY = ("agency_id", "day", "service_id")
+ALL_CASE_COUNTERS = m.CASE_COUNTERS + m.STATE_COUNTERS
 Row = tuple[str, tuple[Any, ...], dict[str, int]]  # ("case"|"call", key, counters)
+# kind → (table, key columns); "case_s"/"call_s" are the coarse tables (no queue/agent/topic)
+TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "case": (CaseDaily, CASE_KEY), "call": (CallDaily, CALL_KEY),
+    "case_s": (CaseDayService, CASE_S_KEY), "call_s": (CallDayService, CALL_S_KEY)}
+REPORTED = ("reported_n", "reported_pos")
+
+
+def _coarse(kind: str, key: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The coarse table's slot a fine row adds to (queue, agent and topic dropped)."""
+    if kind == "case":
+        return "case_s", (key[0], key[1], key[2], key[6])
+    return "call_s", (key[0], key[1], key[5])
 
 
 def _case_row(f: m.CaseFacts) -> Row:
     key = (f.agency_id, f.day.isoformat(), f.channel, f.queue, f.agent, f.topic, f.service)
-    return ("case", key, {k: v for k, v in f.counters().items() if v})
+    counters = {**f.counters(), **f.state_counters()}
+    return ("case", key, {k: v for k, v in counters.items() if v})
 
 
 def _call_row(f: m.CallFacts) -> Row:
@@ -58,8 +78,7 @@ def _sum_rows(rows: Iterable[Row]) -> dict[tuple[str, tuple[Any, ...]], Counter[
 
 
 def _upsert(kind: str, key: tuple[Any, ...], delta: dict[str, int]) -> None:
-    model: Any = CaseDaily if kind == "case" else CallDaily
-    names = CASE_KEY if kind == "case" else CALL_KEY
+    model, names = TABLES[kind]
     where = dict(zip(names, key, strict=True))
     where["day"] = dt.date.fromisoformat(where["day"])
     changes = {k: F(k) + v for k, v in delta.items() if v}
@@ -74,16 +93,32 @@ def _upsert(kind: str, key: tuple[Any, ...], delta: dict[str, int]) -> None:
         model.objects.filter(**where).update(**changes)
 
 
-def _apply(key: str, agency_id: int, rows: list[Row]) -> None:
-    """Replace what `key` contributed with `rows` (subtract the old, add the new)."""
+def _apply(key: str, agency_id: int, rows: list[Row], *, carry: bool = False) -> None:
+    """Replace what `key` contributed with `rows` (subtract the old, add the new), in the
+    fine tables and in the coarse ones. `carry`: keep the linked-answer counters the case
+    row had (they change only when an answer arrives, `contact_rollups_apply_answer`)."""
     old = RollupContribution.objects.select_for_update().filter(key=key).first()
     before = _sum_rows([(k, tuple(kk), c) for k, kk, c in (old.rows if old else [])])
+    if carry and old is not None:
+        kept = Counter({n: v for (kind, _k), c in before.items() if kind == "case"
+                        for n, v in c.items() if n in REPORTED})
+        for kind, _k, counters in rows:
+            if kind == "case" and kept:
+                for n in REPORTED:
+                    if kept[n]:
+                        counters[n] = kept[n]
+                break
     after = _sum_rows(rows)
+    deltas: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
     for slot in set(before) | set(after):
         a, b = after.get(slot, Counter()), before.get(slot, Counter())
         delta = {name: a[name] - b[name] for name in set(a) | set(b) if a[name] != b[name]}
         if delta:
-            _upsert(slot[0], slot[1], delta)
+            deltas[slot].update(delta)
+            deltas[_coarse(*slot)].update(delta)
+    for (kind, k), delta in deltas.items():
+        if any(delta.values()):
+            _upsert(kind, k, {n: v for n, v in delta.items() if v})
     stored = [[kind, list(k), dict(c)] for (kind, k), c in after.items()]
     if old is None:
         if stored:
@@ -95,12 +130,15 @@ def _apply(key: str, agency_id: int, rows: list[Row]) -> None:
         old.delete()
 
 
-def _case_rows(case_id: int) -> tuple[int | None, list[Row]]:
+def _case_rows(case_id: int, *, answers: bool = False) -> tuple[int | None, list[Row]]:
+    """A case's rows; with `answers`, its linked-answer counters are read from raw rows."""
     case = Case.objects.filter(pk=case_id).values("agency_id").first()
     if case is None:
         return None, []
     f = m.MetricFilter(agency_ids=frozenset({case["agency_id"]}))
-    rows = [_case_row(x) for x in m.case_facts(m.cases_filtered(f).filter(pk=case_id))]
+    reported = m.reported_by_case([case["agency_id"]], [case_id]) if answers else None
+    rows = [_case_row(x) for x in m.case_facts(m.cases_filtered(f).filter(pk=case_id),
+                                               reported=reported)]
     calls = m.call_facts(m.calls_filtered(f).filter(case_id=case_id))
     rows += [_call_row(x) for x in calls]
     return case["agency_id"], rows
@@ -149,7 +187,26 @@ def contact_rollups_apply_case(case_id: int) -> None:
         for pk in [case_id, *_earlier_cases(case)]:
             agency_id, rows = _case_rows(pk)
             if agency_id is not None:
-                _apply(f"case:{pk}", agency_id, rows)
+                _apply(f"case:{pk}", agency_id, rows, carry=True)
+
+
+def contact_rollups_apply_answer(response_id: int) -> None:
+    """After a survey answer linked to a case (invitation external_id "case:<id>") is
+    stored: recount the case's linked answers (reported FCR) and refresh its contribution.
+    Call on commit, only for linked answers."""
+    if getattr(_deferred, "on", False):
+        return
+    from govcx.feedback.models import Response
+
+    external_id = (Response.objects.filter(pk=response_id)
+                   .values_list("invitation__external_id", flat=True).first()) or ""
+    case_id = m._case_id_of(external_id) if external_id.startswith("case:") else None
+    if case_id is None:
+        return
+    with transaction.atomic():
+        agency_id, rows = _case_rows(case_id, answers=True)
+        if agency_id is not None:
+            _apply(f"case:{case_id}", agency_id, rows)
 
 
 def contact_rollups_apply_contact(contact_id: int) -> None:
@@ -197,7 +254,8 @@ def contact_rollups_rebuild(*, agency_ids: Iterable[int] | None = None,
     case_tot: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
     call_tot: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
     contrib: dict[str, tuple[int, list[Any]]] = {}
-    for cf in m.case_facts(m.cases_filtered(f), chunk_size=batch_size):
+    reported = m.reported_by_case(ids)
+    for cf in m.case_facts(m.cases_filtered(f), chunk_size=batch_size, reported=reported):
         _, key, counters = _case_row(cf)
         case_tot[key].update(counters)
         contrib[f"case:{cf.case_id}"] = (cf.agency_id, [["case", list(key), counters]])
@@ -214,20 +272,27 @@ def contact_rollups_rebuild(*, agency_ids: Iterable[int] | None = None,
                 break
         else:
             rows.append(["call", list(key), counters])
+    coarse: dict[str, dict[tuple[Any, ...], Counter[str]]] = {
+        "case_s": defaultdict(Counter), "call_s": defaultdict(Counter)}
+    for kind, tot in (("case", case_tot), ("call", call_tot)):
+        for k, c in tot.items():
+            ckind, ck = _coarse(kind, k)
+            coarse[ckind][ck].update(c)
     with transaction.atomic():
-        CaseDaily.objects.filter(agency_id__in=ids).delete()
-        CallDaily.objects.filter(agency_id__in=ids).delete()
+        for model, _names in TABLES.values():
+            model.objects.filter(agency_id__in=ids).delete()
         RollupContribution.objects.filter(agency_id__in=ids).delete()
 
         day = connection.ops.adapt_datefield_value
-        _insert_many(CaseDaily, [*CASE_KEY, *m.CASE_COUNTERS],
-                     ((*k[:1], day(dt.date.fromisoformat(k[1])), *k[2:],
-                       *(c[n] for n in m.CASE_COUNTERS)) for k, c in case_tot.items()),
-                     batch_size)
-        _insert_many(CallDaily, [*CALL_KEY, *m.CALL_COUNTERS],
-                     ((*k[:1], day(dt.date.fromisoformat(k[1])), *k[2:],
-                       *(c[n] for n in m.CALL_COUNTERS)) for k, c in call_tot.items()),
-                     batch_size)
+        for kind, tot, counters in (("case", case_tot, ALL_CASE_COUNTERS),
+                                    ("call", call_tot, m.CALL_COUNTERS),
+                                    ("case_s", coarse["case_s"], ALL_CASE_COUNTERS),
+                                    ("call_s", coarse["call_s"], m.CALL_COUNTERS)):
+            model, names = TABLES[kind]
+            _insert_many(model, [*names, *counters],
+                         ((*k[:1], day(dt.date.fromisoformat(k[1])), *k[2:],
+                           *(c[n] for n in counters)) for k, c in tot.items()),
+                         batch_size)
         _insert_many(RollupContribution, ["key", "agency_id", "rows"],
                      ((key, a, json.dumps(rows)) for key, (a, rows) in contrib.items()),
                      batch_size)
@@ -280,20 +345,57 @@ def _grouped(qs: QuerySet[Any], counters: tuple[str, ...], dimension: str | None
         out.setdefault(g, m.empty_totals()).update({k: v or 0 for k, v in row.items()})
 
 
+def _coarse_will_do(f: m.MetricFilter, dimension: str | None = None) -> bool:
+    """The coarse tables answer whenever neither the filter nor the grouping uses queue,
+    agent or topic (their rows: days × channels × services, whatever the volume)."""
+    return (f.queue is None and f.agent is None and f.topic is None
+            and dimension not in ("queue", "agent", "topic"))
+
+
+def _tables(f: m.MetricFilter, dimension: str | None = None) -> tuple[Any, Any]:
+    if _coarse_will_do(f, dimension):
+        return CaseDayService, CallDayService
+    return CaseDaily, CallDaily
+
+
 def report_rollups(f: m.MetricFilter, dimension: str | None = None) -> m.Report:
     """The same figures as `metrics.report_raw`, read from the rollup tables."""
     if dimension is not None and dimension not in m.DIMENSIONS:
         raise ValueError(f"Unknown dimension '{dimension}'.")
+    case_model, call_model = _tables(f, dimension)
     out: dict[Any, Counter[str]] = {}
-    cases = _dim_filter(CaseDaily.objects.all(), f)
+    cases = _dim_filter(case_model.objects.all(), f)
     if f.channel is not None:
         cases = cases.filter(channel=f.channel)
     _grouped(cases, m.CASE_COUNTERS, dimension, out)
     if f.channel is None or f.channel == Channel.PHONE:
-        _grouped(_dim_filter(CallDaily.objects.all(), f), m.CALL_COUNTERS, dimension, out,
+        _grouped(_dim_filter(call_model.objects.all(), f), m.CALL_COUNTERS, dimension, out,
                  fixed_channel=Channel.PHONE.value)
     # groups whose counters are all zero (everything subtracted) are not shown
     return m.Report(dimension, {g: t for g, t in out.items() if any(t.values())})
+
+
+def state_rollups(f: m.MetricFilter, *, now: dt.datetime | None = None
+                  ) -> tuple[m.Backlog, m.Figure]:
+    """The backlog (`metrics.backlog`) and reported FCR (`metrics.reported_fcr`) of the
+    filter's cases, from the rollups: one aggregate over the rollup rows, and for the oldest
+    open case one query over the cases opened on the earliest day that still has one."""
+    now = now or timezone.now()
+    case_model, _call = _tables(f)
+    qs = _dim_filter(case_model.objects.all(), f)
+    if f.channel is not None:
+        qs = qs.filter(channel=f.channel)
+    row = qs.aggregate(n=Sum("open_now"), epoch=Sum("open_opened_epoch_sum"),
+                       first=Min("day", filter=Q(open_now__gt=0)),
+                       rn=Sum("reported_n"), rp=Sum("reported_pos"))
+    oldest = None
+    if row["n"] and row["first"] is not None:
+        first = row["first"]
+        day_f = replace(f, start=max(first, f.start or first), end=first)
+        oldest = (m.backlog_cases(day_f).order_by()
+                  .aggregate(o=Min("opened_at"))["o"])
+    return (m.backlog_of(int(row["n"] or 0), int(row["epoch"] or 0), oldest, now),
+            m.reported_figure(int(row["rp"] or 0), int(row["rn"] or 0)))
 
 
 def rollup_matches_raw(f: m.MetricFilter, dimension: str | None = None) -> bool:
@@ -302,5 +404,6 @@ def rollup_matches_raw(f: m.MetricFilter, dimension: str | None = None) -> bool:
     return raw == report_rollups(f, dimension).totals
 
 
-__all__ = ["contact_rollups_apply_case", "contact_rollups_apply_contact",
-           "contact_rollups_rebuild", "report_rollups", "rollup_matches_raw"]
+__all__ = ["contact_rollups_apply_answer", "contact_rollups_apply_case",
+           "contact_rollups_apply_contact", "contact_rollups_rebuild", "report_rollups",
+           "rollup_matches_raw", "state_rollups"]

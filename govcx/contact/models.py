@@ -244,16 +244,10 @@ class CannedReply(models.Model):
 
 # --- metrics rollups (written only by contact.metrics_rollups; see docs/metrics.md) ----------
 
-class CaseDaily(models.Model):
-    """Case counters per agency, day the case was opened and dimension (0 / "" = none)."""
+class CaseCounters(models.Model):
+    """The case counters of docs/metrics.md, kept per rollup row. `open_now` … `reported_pos`
+    describe the cases' present state (backlog, linked survey answers), not their history."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    channel = models.CharField(max_length=10)
-    queue_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
-    topic = models.CharField(max_length=80, blank=True)
-    service_id = models.BigIntegerField(default=0)
     cases = models.BigIntegerField(default=0)
     resolved = models.BigIntegerField(default=0)
     ever_resolved = models.BigIntegerField(default=0)
@@ -266,22 +260,16 @@ class CaseDaily(models.Model):
     resolution_n = models.BigIntegerField(default=0)
     resolution_seconds_sum = models.BigIntegerField(default=0)
     resolution_business_seconds_sum = models.BigIntegerField(default=0)
+    open_now = models.BigIntegerField(default=0)  # new, open or pending now
+    open_opened_epoch_sum = models.BigIntegerField(default=0)  # their opened_at, epoch seconds
+    reported_n = models.BigIntegerField(default=0)  # linked A-11 answers
+    reported_pos = models.BigIntegerField(default=0)  # … that say the need was addressed
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["agency", "day", "channel", "queue_id", "agent_id", "topic", "service_id"],
-            name="one_case_daily_row")]
+        abstract = True
 
 
-class CallDaily(models.Model):
-    """Phone call counters per agency, day of the call and dimension of its case."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    queue_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
-    topic = models.CharField(max_length=80, blank=True)
-    service_id = models.BigIntegerField(default=0)
+class CallCounters(models.Model):
     offered = models.BigIntegerField(default=0)
     answered = models.BigIntegerField(default=0)
     abandoned = models.BigIntegerField(default=0)
@@ -293,9 +281,66 @@ class CallDaily(models.Model):
     handle_seconds_sum = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class CaseDaily(CaseCounters):
+    """Case counters per agency, day the case was opened and dimension (0 / "" = none)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=10)
+    queue_id = models.BigIntegerField(default=0)
+    agent_id = models.BigIntegerField(default=0)
+    topic = models.CharField(max_length=80, blank=True)
+    service_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["agency", "day", "channel", "queue_id", "agent_id", "topic", "service_id"],
+            name="one_case_daily_row")]
+
+
+class CaseDayService(CaseCounters):
+    """`CaseDaily` summed over queue, agent and topic: what pages read when they neither
+    filter nor group by those (its size depends on days × channels × services only)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=10)
+    service_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["agency", "day", "channel", "service_id"], name="one_case_day_service_row")]
+
+
+class CallDaily(CallCounters):
+    """Phone call counters per agency, day of the call and dimension of its case."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    queue_id = models.BigIntegerField(default=0)
+    agent_id = models.BigIntegerField(default=0)
+    topic = models.CharField(max_length=80, blank=True)
+    service_id = models.BigIntegerField(default=0)
+
+    class Meta:
         constraints = [models.UniqueConstraint(
             fields=["agency", "day", "queue_id", "agent_id", "topic", "service_id"],
             name="one_call_daily_row")]
+
+
+class CallDayService(CallCounters):
+    """`CallDaily` summed over queue, agent and topic."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    service_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["agency", "day", "service_id"], name="one_call_day_service_row")]
 
 
 class RollupContribution(models.Model):

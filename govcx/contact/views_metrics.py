@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from govcx.contact import metrics as m
-from govcx.contact.metrics_rollups import report_rollups
+from govcx.contact.metrics_rollups import report_rollups, state_rollups
 from govcx.contact.models import Case, Channel, Queue
 from govcx.core.models import Service
 from govcx.core.selectors import agency_ids_for
@@ -177,11 +177,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
             cells.append({"measure": name, "figure": figs[name],
                           "href": "?" + urlencode(q) if figs[name].value is not None else ""})
         rows.append({"label": _group_label(dimension, group, names), "cells": cells})
-    reported, _ids = m.reported_fcr(f)
+    backlog, reported = state_rollups(f)
     context = {
         "rows": rows, "measures": [(n, LABELS[n]) for n in m.MEASURES],
         "dimension": dimension, "dimensions": list(DIMENSION_LABELS.items()),
-        "f": f, "base": urlencode(base), "backlog": m.backlog(f), "reported_fcr": reported,
+        "f": f, "base": urlencode(base), "backlog": backlog, "reported_fcr": reported,
         "window_days": m.fcr_window().days, "sl_seconds": m.service_level_seconds(),
         "sl_target": round(m.service_level_target() * 100), "no_topic": m.NO_TOPIC,
         "can_export": bool(agency_ids_for(request.user, "cases.export")),

@@ -1,10 +1,28 @@
 """Redaction of personal data in free text people type (chat messages, searches, comments).
 
 `redact(text)` replaces what looks like personal data with a placeholder ("[SSN]",
-"[PHONE]", "[EMAIL]", "[CARD]", "[ADDRESS]") and returns the kinds it found, so analytics,
-reports and training data never see the original. It is a table of detectors (`DETECTORS`),
-run in order on the text as the previous ones left it; a later issue adds detectors (names,
-account numbers) by appending to the table.
+"[PHONE]", "[EMAIL]", "[CARD]", "[ADDRESS]", "[ACCOUNT]", "[NAME]") and returns the kinds it
+found, so analytics, reports and training data never see the original. It is a table of
+detectors (`DETECTORS`), run in order on the text as the previous ones left it.
+
+Names and account numbers (issue 6) have no fixed format, so they are found by context:
+
+- account numbers: a cue word ("account", "acct #", "loan number", "claim no.", "policy #",
+  "routing number", "member ID", "número de cuenta", "póliza", "préstamo", "reclamo"…),
+  up to a few filler words ("number", "is", "ending in", "es", "terminada en"), then a value
+  of 4+ characters with at least 4 digits. Words such as "claim", "case", "loan", "policy"
+  need an explicit "number/no./#/ID" so "Case 12345" and "my claim 2024-000123" stay (they
+  are the agency's own references, which staff need); "account"/"acct"/"cuenta" do not.
+- names: (1) after a strong cue — "my name is", "signed", "sincerely", Mr/Mrs/Ms/Miss/Dr,
+  "me llamo", "mi nombre es", "atentamente", Sr./Sra./Srta., Don/Doña — one to three
+  capitalised words; (2) after a weak cue — "I am", "I'm", "this is", "soy", "habla" —
+  only a known first name or two capitalised words; (3) anywhere, a capitalised known first
+  name followed by a capitalised word or a known surname, or a known first name alone unless
+  it is also a common word ("Will", "Chase", "Grace"…). "Known" means the compact gazetteer
+  below (`FIRST_NAMES`, `SURNAMES`): about 400 common US (SSA baby-name and Census surname
+  lists, most frequent entries) and Hispanic first names and 200 surnames, written for
+  govcx because the packages that ship full lists (names-dataset) weigh hundreds of MB.
+  Recall and precision on planted data are measured by bench/redaction/run.py.
 
 Why hand-written regular expressions: the well-kept libraries either need language models
 downloaded at run time (Microsoft Presidio needs spaCy models; scrubadub's address and name
@@ -19,6 +37,7 @@ word of analytics, a miss leaks a person's data.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +49,21 @@ class Detector:
     pattern: re.Pattern[str]
     # an extra check on a match (e.g. the Luhn checksum); None: every match counts
     valid: Callable[[re.Match[str]], bool] | None = None
+    # replace only this named group of the match (the cue words stay), None: the whole match
+    group: str | None = None
+    # a detector that needs more than a pattern: text -> spans to replace (not overlapping,
+    # in order); `pattern` is then only documentation
+    spans: Callable[[str], list[tuple[int, int]]] | None = None
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        if self.spans is not None:
+            return self.spans(text)
+        out = []
+        for m in self.pattern.finditer(text):
+            if self.valid is not None and not self.valid(m):
+                continue
+            out.append(m.span(self.group) if self.group else m.span())
+        return out
 
 
 def luhn_valid(digits: str) -> bool:
@@ -54,8 +88,10 @@ EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A
 
 # 13–19 digits together, or in the groups cards are printed in (4-4-4-4[-3], 4-6-5), with
 # the same separator throughout; checked by _card_valid
-CARD = re.compile(r"(?<![\d-])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?"
-                  r"|\d{4}([ -])\d{6}\2\d{4,5})(?![\d]|[ -]\d)")
+# A grouped number followed by another short group ("… 1111 2222") may be part of a longer
+# number and is left; one followed by an amount ("… 7776 5000.00") or a word is a card.
+CARD = re.compile(r"(?<![\d-])(?:\d{13,19}(?!\d)|(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}"
+                  r"(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})(?!\d|[ -]\d{1,4}\b(?![.,]\d)))")
 
 # 123-45-6789, 123 45 6789, 123456789 (the same separator twice, or none)
 SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}(?![\d])")
@@ -77,7 +113,7 @@ _SUFFIX = (
 # words that never start a street name: keeps "2 hours on the road", "5 dollars a way" out
 _NOT_NAME = (
     r"(?!(?:the|a|an|on|in|of|to|for|and|or|my|your|our|their|his|her|at|by|from|with|this"
-    r"|that|is|was|are|were|it|per|days?|hours?|minutes?|weeks?|months?|years?|dollars?"
+    r"|that|is|was|are|were|it|its|been|be|has|had|have|per|days?|hours?|minutes?|weeks?|months?|years?|dollars?"
     r"|times?|people|kids|children|cents?|miles?|blocks?|more|less|all|other|de|la|el|los"
     r"|las|en|por|para|y|o|mi|su|horas?|dias|semanas?|meses|anos|dolares)\b)"
 )
@@ -93,21 +129,26 @@ _CITY_ZIP = (
     r"[A-Za-z\u00C0-\u017F][\w\u00C0-\u017F'.-]*,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b)"
 )
 ADDRESS_EN = re.compile(
-    rf"(?<![\w-])\d{{1,6}}(?:-\d{{1,4}})?[A-Za-z]?\s+(?:{_DIRECTION}\s+)?"
-    rf"(?:{_NOT_NAME}{_WORD}\s+){{1,4}}{_SUFFIX}\b\.?(?:\s+{_DIRECTION}(?![\w]))?"
+    rf"(?<![\w-])(?<!\d[.])\d{{1,6}}(?:-\d{{1,4}})?[A-Za-z]?\s+(?:{_DIRECTION}\s+)?"
+    rf"(?:{_NOT_NAME}(?![\d.,]+\s){_WORD}\s+){{1,4}}{_SUFFIX}\b\.?(?:\s+{_DIRECTION}(?![\w]))?"
     rf"{_UNIT}?{_CITY_ZIP}?",
     re.IGNORECASE,
 )
 # "123 Calle Luna", "45 Avenida Central"
+# in Spanish street names articles are part of the name ("Calle Las Flores", "Calle del Sol")
+_NOT_NAME_ES = (
+    r"(?!(?:en|por|para|y|o|mi|su|que|con|sin|a|horas?|d[ií]as|semanas?|meses|a[nñ]os"
+    r"|d[oó]lares|veces|minutos|personas|the|and|or|of|to|for|in|on|my|days?|hours?)\b)"
+)
 ADDRESS_EN_ES = re.compile(
-    rf"(?<![\w-])\d{{1,6}}[A-Za-z]?\s+(?:calle|avenida|camino|carretera|paseo|callejon"
-    rf"|callejón|bulevar|boulevard)\s+(?:{_NOT_NAME}{_WORD}\s*){{1,3}}{_UNIT}?{_CITY_ZIP}?",
+    rf"(?<![\w-])(?<!\d[.])\d{{1,6}}[A-Za-z]?\s+(?:calle|avenida|camino|carretera|paseo|callejon"
+    rf"|callejón|bulevar|boulevard)\s+(?:{_NOT_NAME_ES}{_WORD}\s*){{1,3}}{_UNIT}?{_CITY_ZIP}?",
     re.IGNORECASE,
 )
 # "Calle Luna 45, Apto 3", "Av. Juárez 123", "Avenida de la Reforma #12"
 ADDRESS_ES = re.compile(
     rf"\b(?:calle|c/|avenida|avda\.?|av\.|camino|carretera|paseo|callej[oó]n|bulevar)\s+"
-    rf"(?:{_NOT_NAME}{_WORD}\s+){{0,4}}?(?:no\.?\s*|n[uú]m\.?\s*|n[uú]mero\s+|#\s*)?"
+    rf"(?:{_NOT_NAME_ES}{_WORD}\s+){{0,4}}?(?:no\.?\s*|n[uú]m\.?\s*|n[uú]mero\s+|#\s*)?"
     rf"\d{{1,6}}[A-Za-z]?\b(?!\s*(?:d[ií]as|horas|veces|a[nñ]os|minutos|semanas|meses"
     rf"|personas|d[oó]lares|days|hours|times|years)\b){_UNIT}?{_CITY_ZIP}?",
     re.IGNORECASE,
@@ -115,8 +156,260 @@ ADDRESS_ES = re.compile(
 PO_BOX = re.compile(r"\b(?:p\.?\s*o\.?\s*box|post\s+office\s+box|apartado(?:\s+postal)?)"
                     r"\s*#?\s*\d{1,8}\b" + _CITY_ZIP + "?", re.IGNORECASE)
 
+
+# --- account numbers (English and Spanish) ---------------------------------------------------
+# cues that are enough on their own ("account 12345678") and cues that need "number/no/#/ID"
+_ACCT_CUE_ALONE = (
+    r"(?:(?:bank|checking|savings|credit|loan|mortgage|member|customer|card|escrow)\s+)?"
+    r"(?:account|acct\.?|a/c)|iban|routing|aba|cuenta(?:\s+(?:bancaria|corriente|de\s+ahorros?"
+    r"|de\s+cheques))?|n[uú]mero\s+de\s+(?:cuenta|ruta|tr[aá]nsito|pr[eé]stamo|p[oó]liza"
+    r"|reclam(?:o|aci[oó]n)|cliente|socio|miembro|expediente\s+de\s+pr[eé]stamo)"
+)
+_ACCT_CUE_NUMBERED = (
+    r"(?:loan|mortgage|claim|policy|member|customer|subscriber|contract|certificate|reference"
+    r"|ref\.?|pr[eé]stamo|p[oó]liza|reclam(?:o|aci[oó]n)|cliente|socio|contrato|hipoteca)"
+    r"\s*(?:number|num\.?|no\.?|nbr|id|#|n[uú]mero|n[uú]m\.?|n[oº°]\.?)"
+)
+_ACCT_FILLER = (
+    r"(?:\s*(?:number|num\.?|no\.?|nbr|#|id|is|was|ending|ends|in|with|of|:|n[uú]mero|n[uú]m\.?"
+    r"|es|era|termina(?:da|do)?|en|con|de)(?![\w\u00C0-\u017F])){0,4}"
+)
+# a value with at least 4 digits: 12345678, 12-3456-789, ABC123456, 0012 3456 7890
+_ACCT_VALUE = (
+    r"(?=(?:[A-Za-z-]*\d){4})[A-Za-z]{0,4}-?\d[\dA-Za-z]*(?:[ -]\d[\dA-Za-z]*){0,4}(?![\w-])"
+)
+ACCOUNT = re.compile(
+    rf"(?<![\w\u00C0-\u017F])(?:{_ACCT_CUE_NUMBERED}|{_ACCT_CUE_ALONE})(?:(?<=[#:.])|(?![A-Za-z\u00C0-\u017F]))"
+    rf"(?P<filler>{_ACCT_FILLER})\s*[:#]?\s*(?P<value>{_ACCT_VALUE})",
+    re.IGNORECASE,
+)
+
+
+def _account_valid(m: re.Match[str]) -> bool:
+    value = m.group("value")
+    digits = re.sub(r"\D", "", value)
+    # "my account in 2019", "cuenta desde 2020": a year after a preposition is not an account
+    if re.fullmatch(r"(?:19|20)\d\d", value) and re.search(
+            r"\b(?:in|since|of|en|de|desde)\b", m.group("filler"), re.IGNORECASE):
+        return False
+    return len(digits) >= 4
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- person names (English and Spanish) ------------------------------------------------------
+# Compact gazetteer written for govcx: the most frequent US first names (SSA), Hispanic first
+# names and US surnames (Census 2010), lower case. Not exhaustive: names after a cue word are
+# found without it.
+FIRST_NAMES = _wordset("""
+james john robert michael william david richard joseph thomas charles christopher daniel
+matthew anthony donald steven paul andrew joshua kenneth kevin brian george edward ronald
+timothy jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott
+brandon benjamin samuel gregory frank alexander raymond patrick jack dennis jerry tyler
+aaron henry adam douglas nathan peter zachary kyle walter harold jeremy ethan carl keith
+roger gerald christian terry sean arthur austin noah lawrence jesse joe bryan billy jordan
+albert dylan bruce willie gabriel alan juan logan wayne ralph roy eugene randy vincent
+russell louis philip bobby johnny bradley mary patricia jennifer linda elizabeth barbara
+susan jessica sarah karen nancy lisa betty margaret sandra ashley kimberly emily donna
+michelle dorothy carol amanda melissa deborah stephanie rebecca sharon laura cynthia
+kathleen amy shirley angela helen anna brenda pamela nicole emma samantha katherine
+christine debra rachel catherine carolyn janet ruth maria heather diane virginia julie
+olivia joyce victoria kelly christina lauren joan evelyn judith megan cheryl andrea hannah
+martha jacqueline frances gloria ann teresa kathryn sara janice jean alice madison doris
+abigail julia judy sophia denise amber marilyn beverly danielle theresa diana natalie
+brittany charlotte marie kayla alexis lori tammy tiffany crystal latoya tanya keisha
+shanice jamal darnell tyrone deshawn terrell malik andre marcus derrick travis shawn jose
+luis carlos jorge miguel pedro manuel francisco jesus antonio alejandro ricardo fernando
+javier rafael sergio eduardo roberto mario raul enrique alberto arturo hector oscar ramon
+guillermo rodrigo andres diego pablo ernesto gustavo adrian salvador armando alfredo julio
+cesar rogelio ignacio hugo marco emilio santiago mateo sebastian matias angel ivan ruben
+victor felipe jaime gerardo agustin rosa ana carmen lucia isabel sofia valentina camila
+daniela gabriela mariana paola adriana alejandra veronica claudia patricia monica beatriz
+silvia norma leticia yolanda graciela margarita elena guadalupe juana josefina araceli
+esperanza dolores consuelo marisol ximena fernanda ximena luz maribel yesenia esmeralda
+lupita socorro rocio pilar raquel irma lourdes estela elsa rebeca susana teresa alma
+blanca cristina diana gloria laura lorena martina renata valeria regina catalina paula
+andrea
+""")
+SURNAMES = _wordset("""
+smith johnson williams brown jones miller davis wilson anderson taylor thomas moore
+jackson martin lee thompson white harris clark lewis robinson walker young allen king
+wright scott hill green adams nelson baker hall campbell mitchell carter roberts phillips
+evans turner parker collins edwards stewart morris murphy cook rogers morgan cooper
+peterson bailey reed kelly howard cox ward richardson watson brooks wood james bennett
+gray hughes price sanders myers long ross foster powell jenkins perry russell sullivan
+bell coleman butler henderson barnes fisher vasquez simmons graham marshall owens harrison
+gibson mcdonald wallace washington jefferson freeman hamilton patterson stone hunt black
+palmer warren wagner garcia rodriguez martinez hernandez lopez gonzalez perez sanchez
+ramirez torres flores rivera gomez diaz reyes cruz morales ortiz gutierrez chavez ramos
+ruiz alvarez mendoza castillo jimenez moreno romero herrera medina aguilar vargas guzman
+mendez salazar soto delgado castro vega ortega rios nunez contreras dominguez silva
+estrada espinoza sandoval guerrero cabrera campos luna juarez figueroa fuentes carrillo
+maldonado cortez mejia acosta padilla ibarra navarro rojas valdez velasquez pena cervantes
+santiago marquez duran lara leon rosales miranda robles serrano villarreal trujillo avila
+pacheco nguyen tran pham le kim park chen wang li zhang liu patel shah singh khan ali
+""")
+# first names that are also everyday words, brands or places: only with a cue or a surname
+AMBIGUOUS_FIRST = _wordset("""
+will mark bill frank jack grace hope joy faith may june april rose dawn chase sterling guy
+art pat sue summer amber crystal angel jesus cesar luz pilar alma dolores consuelo
+esperanza socorro paz mercedes victoria diana gloria regina olivia max lee young price
+long wood king bell hill green brown white black gray stone hunt rich miles drew penny
+""")
+
+_CAP = (r"(?:[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'’]+(?:-[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'’]+)?"
+        r"|(?!X{2,}\b)[A-Z\u00C0-\u00DE]{2,}(?![a-z]))")
+_INITIAL = r"(?:[A-Z]\.?\s+)"
+_PARTICLE = r"(?:(?:de|del|de\s+la|de\s+los|y|van|von|da|di|la|le|mc|o')\s+)"
+_NAME_SEQ = rf"{_CAP}(?:\s+{_INITIAL}?{_PARTICLE}?{_CAP}){{0,3}}"
+_STRONG_CUE = (
+    r"(?:my\s+(?:full\s+|legal\s+|first\s+|last\s+)?name\s+is|name\s*:|signed,?|sincerely,?"
+    r"|regards,?|thanks,?|thank\s+you,?|respectfully,?|named|llamad[oa]|mr\.?|mrs\.?|ms\.?"
+    r"|miss|mx\.?|dr\.?"
+    r"|me\s+llamo|mi\s+nombre(?:\s+completo)?\s+es|nombre\s*:|atentamente,?|saludos,?"
+    r"|firmado,?|gracias,?|sr\.?|sra\.?|srta\.?|se[nñ]or|se[nñ]ora|se[nñ]orita|don|do[nñ]a"
+    r"|lic\.?|ing\.?|my\s+(?:husband|wife|son|daughter|mother|father|mom|dad|brother|sister"
+    r"|spouse)(?:'s\s+name\s+is|,)?|mi\s+(?:esposo|esposa|hijo|hija|madre|padre|mam[aá]|pap[aá]"
+    r"|hermano|hermana)(?:,)?|se\s+llama)"
+)
+_WEAK_CUE = r"(?:i\s+am|i'm|i’m|this\s+is|it'?s|soy|habla|les\s+escribe|le\s+escribe)"
+# capitalised words that follow the cues but are not names
+_NOT_NAMES = _wordset("""
+i a an the this that my your our it is was not very so writing calling contacting filing
+still now also here there just really being going trying unable able sure sorry and or but
+bank card account credit loan mortgage company customer consumer veteran victim disabled
+senior citizen single mother father student american english spanish español writing no sí
+si muy un una el la los las mi su tu de del en por para con que y o escribo llamando estoy
+esta este esto aqui aquí ciudadano cliente usuario for to you we they he she him her them
+me all again in on at with from as because much again who what when where why how taking
+helping reading looking your time help attention consideration cooperation sincerely
+regards respectfully atentamente dear hello hi thanks thank saludos gracias
+mr mrs ms miss mx dr sr sra srta don doña dona señor señora
+please member customer client company
+""")
+
+NAME_CUED = re.compile(
+    rf"(?<![\w\u00C0-\u017F])(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))[ \t]*(?:,|:)?[ \t]*"
+    rf"(?P<name>{_NAME_SEQ})",
+    re.IGNORECASE,
+)
+NAME_GAZ = re.compile(rf"(?<![\w\u00C0-\u017F\[])(?P<name>{_NAME_SEQ})(?![\w\u00C0-\u017F])")
+
+
+def name_key(word: str) -> str:
+    """A word as the gazetteer spells it: lower case, no accents, no dots ("José" -> "jose")."""
+    folded = unicodedata.normalize("NFKD", word.strip(".,").lower())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+_PARTICLES = frozenset({"de", "del", "la", "los", "y", "van", "von", "da", "di", "le"})
+
+
+def _trim_name(m: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the name in a cued match, stripped of trailing non-names; None: none."""
+    start, _end = m.span("name")
+    text = m.group("name")
+    # the name pattern is case-insensitive through the cue: keep only capitalised words
+    # (particles such as "de la" inside a name stay when a capitalised word follows)
+    parts = list(re.finditer(r"\S+", text))
+    keep: list[re.Match[str]] = []
+    pending: list[re.Match[str]] = []
+    for p in parts:
+        w = p.group(0)
+        low = w.strip(".").lower()
+        if keep and low in _PARTICLES and not w[0].isupper():
+            pending.append(p)
+            continue
+        initial = len(w) <= 2 and w[0].isupper() and (len(w) == 1 or w[1] == ".")
+        if (not w[0].isupper() or re.fullmatch(r"X{2,}", w, re.IGNORECASE)
+                or (low in _NOT_NAMES and not (keep and initial))):
+            break
+        keep.extend(pending)
+        pending = []
+        keep.append(p)
+    if not keep:
+        return None
+    words = [name_key(p.group(0)) for p in keep]
+    if m.group("weak"):
+        known = words[0] in FIRST_NAMES or any(w in SURNAMES for w in words[1:])
+        shouting = all(p.group(0).isupper() for p in keep)
+        if not (known or (len(words) >= 2 and not (shouting and _shouted(m)))):
+            return None
+    return start + keep[0].start(), start + keep[-1].end()
+
+
+def _shouted(m: re.Match[str]) -> bool:
+    """Whether the text around a match is written in capitals (then capitalised words say
+    nothing about names)."""
+    around = m.string[max(0, m.start() - 80):m.start()] + m.string[m.end():m.end() + 80]
+    letters = [c for c in around if c.isalpha() and c not in "Xx"]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.5
+
+
+def _gaz_span(m: re.Match[str]) -> tuple[int, int] | None:
+    """Where a known first name starts a capitalised sequence (or an unknown capitalised
+    word precedes a known surname), the span of the name."""
+    text = m.group("name")
+    parts = list(re.finditer(r"\S+", text))
+    for i, p in enumerate(parts):
+        w = name_key(p.group(0))
+        if w in FIRST_NAMES:
+            rest = parts[i + 1:]
+            # middle initials ("Ana M. Lopez") and particles ("de la") are skipped
+            nxt_words = [name_key(r.group(0)) for r in rest if not re.fullmatch(
+                r"[A-Z]\.?", r.group(0))]
+            nxt = next((w for w in nxt_words if w not in _PARTICLES), "")
+            if w in AMBIGUOUS_FIRST and nxt not in SURNAMES:
+                continue
+            if rest and nxt in _NOT_NAMES:
+                rest = []
+            end = rest[-1].end() if rest else p.end()
+            # a lone ALL-CAPS word is a heading more often than a name
+            if not rest and p.group(0).isupper():
+                continue
+            return m.start("name") + p.start(), m.start("name") + end
+    # an unknown capitalised word followed by a known surname: "Keanu Smith"
+    for i, p in enumerate(parts[:-1]):
+        first, last = name_key(p.group(0)), name_key(parts[i + 1].group(0))
+        if (last in SURNAMES and last not in AMBIGUOUS_FIRST and first not in _NOT_NAMES
+                and first not in _NOT_BEFORE_SURNAME and len(first) > 1
+                and not (p.group(0).isupper() and parts[i + 1].group(0).isupper())):
+            return m.start("name") + p.start(), m.start("name") + parts[i + 1].end()
+    return None
+
+
+# capitalised words often seen before a surname-like word that are not first names
+_NOT_BEFORE_SURNAME = _wordset("""
+bank bancorp federal national first united american capital credit home mortgage navy
+wells county city state street avenue university college hospital medical center
+department office court judge senator representative congressman congresswoman governor
+mayor president officer detective agent attorney lawyer law firm group company inc llc
+north south east west new fort port lake mount saint st san santa los las el la de
+""")
+
+
+def _name_cued_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (m := NAME_CUED.search(text, pos)) is not None:
+        sp = _trim_name(m)
+        if sp is None:  # "Thank you, Sincerely, Ana…": look again from the rejected word on
+            pos = m.start("name")
+            continue
+        spans.append(sp)
+        pos = sp[1]
+    return spans
+
+
+def _name_gaz_spans(text: str) -> list[tuple[int, int]]:
+    return [sp for m in NAME_GAZ.finditer(text) if (sp := _gaz_span(m)) is not None]
+
+
 DETECTORS: list[Detector] = [
     Detector("email", "[EMAIL]", EMAIL),
+    Detector("account", "[ACCOUNT]", ACCOUNT, _account_valid, group="value"),
     Detector("card", "[CARD]", CARD, _card_valid),
     Detector("address", "[ADDRESS]", ADDRESS_EN),
     Detector("address", "[ADDRESS]", ADDRESS_EN_ES),
@@ -124,24 +417,51 @@ DETECTORS: list[Detector] = [
     Detector("address", "[ADDRESS]", PO_BOX),
     Detector("ssn", "[SSN]", SSN),
     Detector("phone", "[PHONE]", PHONE),
+    Detector("name", "[NAME]", NAME_CUED, spans=_name_cued_spans),
+    Detector("name", "[NAME]", NAME_GAZ, spans=_name_gaz_spans),
 ]
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    start: int  # in the original text
+    end: int
+
+
+def redact_spans(text: str) -> tuple[str, list[Found]]:
+    """`redact`, also telling which characters of the original text each placeholder
+    replaced (for measuring recall and precision on planted data)."""
+    cur = text
+    # for every character of the current text, the original range it stands for
+    origin: list[tuple[int, int]] = [(i, i + 1) for i in range(len(text))]
+    placed: list[tuple[str, str, int]] = []  # (kind, placeholder, current start) per placeholder
+    for det in DETECTORS:
+        spans = det.find(cur)
+        if not spans:
+            continue
+        for s, e in reversed(spans):
+            if e <= s:
+                continue
+            rng = (origin[s][0], origin[e - 1][1])
+            cur = cur[:s] + det.placeholder + cur[e:]
+            origin[s:e] = [rng] * len(det.placeholder)
+            shift = len(det.placeholder) - (e - s)
+            placed = [(k, p, st + shift if st >= e else st) for k, p, st in placed
+                      if not (s <= st < e)]
+            placed.append((det.kind, det.placeholder, s))
+    found = sorted((Found(k, origin[st][0], origin[st][1]) for k, _p, st in placed),
+                   key=lambda f: f.start)
+    return cur, found
 
 
 def redact(text: str) -> tuple[str, list[str]]:
     """The text with personal data replaced by placeholders, and the kinds found (each kind
     once, in the order of DETECTORS)."""
-    found: list[str] = []
+    out, found = redact_spans(text)
+    kinds_found = {f.kind for f in found}
+    kinds: list[str] = []
     for det in DETECTORS:
-        hit = False
-
-        def swap(m: re.Match[str], det: Detector = det) -> str:
-            nonlocal hit
-            if det.valid is not None and not det.valid(m):
-                return m.group(0)
-            hit = True
-            return det.placeholder
-
-        text = det.pattern.sub(swap, text)
-        if hit and det.kind not in found:
-            found.append(det.kind)
-    return text, found
+        if det.kind in kinds_found and det.kind not in kinds:
+            kinds.append(det.kind)
+    return out, kinds

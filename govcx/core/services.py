@@ -104,6 +104,17 @@ def service_create(
     return service
 
 
+def service_owners_set(*, service: Service, users: list[Any]) -> None:
+    """Who answers for the service (alerts about it reach them). Each must be a member of the
+    service's agency or of a department above it."""
+    from govcx.core.selectors import agency_ids_for
+
+    for user in users:
+        if service.agency_id not in agency_ids_for(user):
+            raise ValueError(f"{user} is not a member of {service.agency}.")
+    service.owners.set(users)
+
+
 def service_quarter_volume_set(
     *, service: Service, fiscal_year: int, quarter: int, customers: int, channel: str = "",
     source: str = "entered",

@@ -28,6 +28,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from govcx.core.models import Service, ServiceQuarterVolume
+from govcx.core.redact import redact
 from govcx.core.selectors import agency_ids_for
 from govcx.core.services import audit_record
 from govcx.feedback.exports import csv_text
@@ -317,7 +318,8 @@ def a11_responses_csv(submission: A11Submission) -> str:
             [r.external_id or str(r.pk), q1]
             + ["1" if d in pos else "0" for d in DRIVER_COLUMNS]
             + ["1" if d in neg else "0" for d in DRIVER_COLUMNS]
-            + [r.comment]
+            # published by performance.gov: the comment goes out with personal data redacted
+            + [redact(r.comment)[0]]
         )
     return csv_text(rows)
 

@@ -13,8 +13,10 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field, field_validator
 
+from govcx.core.selectors import agency_ids_for
 from govcx.core.services import audit_record_per_agency, client_ip
 from govcx.feedback import selectors, services
+from govcx.feedback.exports import redact_response
 from govcx.feedback.models import Response, Touchpoint
 from govcx.feedback.ratelimits import submit_limited
 from govcx.feedback.schema import no_nul
@@ -219,6 +221,9 @@ def responses_list(request: HttpRequest, q: Query[ResponseQuery]) -> Any:
         request=request, object_type="response",
         detail={"api": True, "filter": q.dict(exclude={"limit", "offset"}, exclude_none=True,
                                               exclude_defaults=True)})
+    # comments reach staff without personal_data.view redacted, as on the responses pages
+    originals = agency_ids_for(request.user, "personal_data.view")
+    rows = [r if r.agency_id in originals else redact_response(r) for r in rows]
     return [
         {"id": r.pk, "service": r.service.name, "touchpoint": r.touchpoint.name,
          "channel": r.channel, "language": r.language, "submitted_at": r.submitted_at,

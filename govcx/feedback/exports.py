@@ -95,7 +95,22 @@ def _bool_cell(value: bool | None) -> str:
     return "" if value is None else ("1" if value else "0")
 
 
-def _row(r: Response, keys: list[str]) -> list[Any]:
+def _redacted(value: Any) -> Any:
+    from govcx.core.redact import redact
+
+    if isinstance(value, str):
+        return redact(value)[0]
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def _row(r: Response, keys: list[str], originals: set[int] | None = None) -> list[Any]:
+    """One export row; free text (the comment, text answers) redacted unless the response's
+    agency is in `originals` (the agencies where the user holds personal_data.view; None:
+    every agency, for callers outside a staff request)."""
+    if originals is not None and r.agency_id not in originals:
+        return _row(redact_response(r), keys)
     return [
         r.pk,
         timezone.localtime(r.submitted_at).isoformat(),
@@ -114,18 +129,26 @@ def _row(r: Response, keys: list[str]) -> list[Any]:
     ] + [_answer_cell(r.answers.get(k)) for k in keys]
 
 
-def _rows(qs: QuerySet[Response]) -> Iterator[list[Any]]:
+def redact_response(r: Response) -> Response:
+    """The response with its comment and free-text answers redacted (in memory only)."""
+    r.comment = _redacted(r.comment)
+    r.answers = {k: _redacted(v) for k, v in (r.answers or {}).items()}
+    return r
+
+
+def _rows(qs: QuerySet[Response], originals: set[int] | None = None) -> Iterator[list[Any]]:
     keys = answer_keys(qs)
     yield FIXED_COLUMNS + [_answer_header(k) for k in keys]
     for r in qs.select_related("service", "touchpoint").prefetch_related("tags").iterator(
         chunk_size=500
     ):
-        yield _row(r, keys)
+        yield _row(r, keys, originals)
 
 
-def responses_csv(qs: QuerySet[Response]) -> Iterator[str]:
-    """The staff responses export as CSV lines (header first), for a StreamingHttpResponse."""
-    return csv_lines(_rows(qs))
+def responses_csv(qs: QuerySet[Response], originals: set[int] | None = None) -> Iterator[str]:
+    """The staff responses export as CSV lines (header first), for a StreamingHttpResponse.
+    Free text is redacted for responses outside `originals` (see `_row`)."""
+    return csv_lines(_rows(qs, originals))
 
 
 def _xlsx_cell(value: Any) -> Any:
@@ -135,11 +158,11 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def responses_xlsx(qs: QuerySet[Response]) -> bytes:
+def responses_xlsx(qs: QuerySet[Response], originals: set[int] | None = None) -> bytes:
     """The staff responses export as an XLSX workbook (write-only, so memory stays flat)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Responses")
-    for row in _rows(qs):
+    for row in _rows(qs, originals):
         ws.append([_xlsx_cell(v) for v in row])
     out = io.BytesIO()
     wb.save(out)

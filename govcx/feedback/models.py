@@ -240,3 +240,85 @@ class OfferCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["touchpoint", "day", "source"], name="one_offer_row")
         ]
+
+
+class Theme(models.Model):
+    """A theme of comments, discovered automatically (govcx/feedback/themes.py) and named from
+    its most distinctive terms; analysts can rename, merge and split it. `centroid` is its
+    centre in the agency's term space (`ThemeModel`), used to place new comments."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=120)
+    named_by_staff = models.BooleanField(default=False)
+    terms = models.JSONField(default=list)  # top distinctive terms, best first
+    centroid = models.JSONField(default=list)  # [[term index, weight], …] (sparse)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_from")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "merged_into"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThemeModel(models.Model):
+    """An agency's vocabulary for themes (the fitted TF-IDF terms and idf weights), so new
+    comments are placed in the existing themes without refitting."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="theme_model")
+    vocabulary = models.JSONField(default=list)  # terms, in column order
+    idf = models.JSONField(default=list)
+    k = models.PositiveSmallIntegerField(default=0)
+    fitted_at = models.DateTimeField(auto_now=True)
+    comments_fitted = models.PositiveIntegerField(default=0)
+
+
+class Comment(models.Model):
+    """A free-text comment, redacted, scored and placed in a theme, for analysis.
+
+    Copied OFF the public path by `comments_collect` (govcx/feedback/comments.py) from survey
+    responses, inbound contacts and the person's chat messages. The original text stays only
+    in its source row; everything here is redacted."""
+
+    class Source(models.TextChoices):
+        RESPONSE = "response", _("Survey comment")
+        CONTACT = "contact", _("Contact")
+        CHAT = "chat", _("Chat message")
+
+    class Sentiment(models.TextChoices):
+        NEGATIVE = "negative", _("Negative")
+        NEUTRAL = "neutral", _("Neutral")
+        POSITIVE = "positive", _("Positive")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="comments")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="comments")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    source_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    language = models.CharField(max_length=8, default="en")
+    text_redacted = models.TextField()
+    kinds_found = models.JSONField(default=list)
+    sentiment_score = models.FloatField(default=0.0)  # −1 … 1
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices,
+                                 default=Sentiment.NEUTRAL)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="comments")
+    theme_distance = models.FloatField(null=True, blank=True)  # cosine distance to centroid
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"],
+                                               name="one_comment_per_source_row")]
+        indexes = [models.Index(fields=["agency", "created_at"]),
+                   models.Index(fields=["theme", "created_at"])]
+
+
+class CommentWatermark(models.Model):
+    """The last source row id `comments_collect` has read, per source."""
+
+    source = models.CharField(max_length=10, unique=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

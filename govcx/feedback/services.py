@@ -42,7 +42,7 @@ from govcx.feedback.schema import (
     trust_of,
 )
 from govcx.feedback.selectors import public_cache_clear
-from govcx.metrics.services import local_day, response_counts, rollup_add
+from govcx.metrics.services import local_day, response_counts, rollup_add, survey_scores
 
 
 class SurveyError(ValueError):
@@ -272,9 +272,11 @@ def response_submit(
 
 def _after_case_answer(response_id: int) -> None:
     """A contact-centre case's survey was answered: link it, maybe open a follow-up."""
-    from govcx.contact import loop  # imported here: contact imports feedback
+    from govcx.contact import loop, metrics_rollups  # imported here: contact imports feedback
 
     transaction.on_commit(lambda: loop.on_survey_answer(response_id), robust=True)
+    transaction.on_commit(  # the case's reported-FCR counters (docs/metrics.md)
+        lambda: metrics_rollups.contact_rollups_apply_answer(response_id), robust=True)
 
 
 _INSERT_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]
@@ -345,8 +347,15 @@ def _rollup(response: Response, sign: int) -> None:
             trust_positive=response.trust_positive, trust_score=response.trust_score,
             drivers_positive=response.drivers_positive,
             drivers_negative=response.drivers_negative, language=response.language,
+            **survey_scores(schema_of(response.survey_version), response.answers),
         ),
     )
+
+
+def _comment_sync(response_id: int) -> None:
+    from govcx.feedback.comments import comment_response_sync
+
+    comment_response_sync(response_id=response_id)
 
 
 def response_quarantine_release(
@@ -360,6 +369,7 @@ def response_quarantine_release(
         if n:
             response.refresh_from_db()
             _rollup(response, +1)
+            _comment_sync(response.pk)
             audit_record(action="response.release", actor=actor, agency=response.agency_id,
                          object_type="response", object_id=response.pk)
     return response
@@ -375,6 +385,7 @@ def response_quarantine(
         if n:
             response.refresh_from_db()
             _rollup(response, -1)
+            _comment_sync(response.pk)
             audit_record(action="response.quarantine", actor=actor, agency=response.agency_id,
                          object_type="response", object_id=response.pk)
     return response

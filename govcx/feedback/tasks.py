@@ -16,3 +16,11 @@ def import_job_task(job_id: int) -> str:
     """Import a staff upload kept on ImportJob `job_id`; returns the job's final state."""
     job = import_job_run(job_id=job_id)
     return job.state if job is not None else "skipped"
+
+
+@task()
+def comments_collect_task() -> int:
+    """Copy new comments (redacted, scored, themed) for analysis; returns how many."""
+    from govcx.feedback.comments import comments_collect
+
+    return comments_collect().total

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govcx.feedback import views_a11, views_import, views_public, views_staff
+from govcx.feedback import views_a11, views_import, views_public, views_staff, views_themes
 
 app_name = "feedback"
 urlpatterns = [
@@ -33,4 +33,9 @@ urlpatterns += [
     path("staff/imports/<int:job_id>/", views_import.import_job, name="import_job"),
     path("staff/imports/<int:job_id>/status.json", views_import.import_job_status,
          name="import_job_status"),
+]
+urlpatterns += [
+    path("staff/themes/", views_themes.theme_list, name="themes"),
+    path("staff/themes/<int:theme_id>/", views_themes.theme_detail, name="theme_detail"),
+    path("staff/themes/<int:theme_id>/action/", views_themes.theme_action, name="theme_action"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcx.core.params import id_param
@@ -40,9 +42,43 @@ def filter_from_request(request: HttpRequest) -> selectors.ResponseFilter:
     )
 
 
+def _redact_for(request: HttpRequest, rows: list[Response]) -> None:
+    """Comments and free-text answers are shown redacted (in memory; the row is unchanged)
+    unless the user holds personal_data.view in the response's agency."""
+    from govcx.feedback.exports import redact_response
+
+    originals = selectors.agency_ids_for(request.user, "personal_data.view")
+    for r in rows:
+        if r.agency_id not in originals:
+            redact_response(r)
+
+
+def _search_allowed(request: HttpRequest, f: selectors.ResponseFilter) -> bool:
+    """Searching comments matches the original text, so a search for what looks like
+    personal data (digits, an email address, a known name) would tell staff without
+    personal_data.view what a redacted comment holds ("does any comment contain 123-45-?").
+    For them such a search is ignored; True when the search stands."""
+    from govcx.core.redact import FIRST_NAMES, SURNAMES, name_key
+
+    if not f.text:
+        return True
+    visible = selectors.agency_ids_for(request.user, "responses.view")
+    if visible <= selectors.agency_ids_for(request.user, "personal_data.view"):
+        return True
+    if re.search(r"[\d@]", f.text) or any(
+            name_key(w) in FIRST_NAMES or name_key(w) in SURNAMES for w in f.text.split()):
+        f.text = ""
+        return False
+    return True
+
+
 @login_required
 def responses(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     f = filter_from_request(request)
+    search_refused = not _search_allowed(request, f)
+    if search_refused:
+        messages.warning(request, _("Searching comments for numbers, email addresses or names "
+                                    "needs the personal data role, so the search was ignored."))
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         from django.utils import timezone
@@ -66,20 +102,23 @@ def responses(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         audit_record_per_agency(rows_by_agency=per_agency, action="responses.export",
                                 request=request, object_type="response",
                                 detail={"format": fmt, "filter": filter_detail})
+        originals = selectors.agency_ids_for(request.user, "personal_data.view")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         export: HttpResponse | StreamingHttpResponse
         if fmt == "csv":
-            export = StreamingHttpResponse(exports.responses_csv(export_qs),
+            export = StreamingHttpResponse(exports.responses_csv(export_qs, originals),
                                            content_type="text/csv; charset=utf-8")
         else:
             export = HttpResponse(
-                exports.responses_xlsx(export_qs),
+                exports.responses_xlsx(export_qs, originals),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         export["Content-Disposition"] = f'attachment; filename="responses-{stamp}.{fmt}"'
         return export
     qs = selectors.responses_for(request.user, f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _redact_for(request, page.object_list)
     audit_record_per_agency(
         rows_by_agency=dict(Counter(r.agency_id for r in page.object_list)),
         action="responses.view", request=request, object_type="response",
@@ -106,6 +145,7 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
         raise Http404("No such response.") from exc
     audit_record(action="response.view", request=request, agency=r.agency_id,
                  object_type="response", object_id=r.pk)
+    _redact_for(request, [r])
     schema = SurveySchema.model_validate(r.survey_version.schema)
     rows = [(q.text.get("en", q.id), r.answers.get(q.id), r.answers.get(f"{q.id}_other"))
             for q in schema.questions if q.id in r.answers]

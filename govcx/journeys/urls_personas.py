@@ -6,7 +6,7 @@ from govcx.journeys import views_personas as v
 
 urlpatterns: list[URLPattern] = [
     path("staff/journeys/<int:service_id>/friction/", v.friction, name="friction"),
-    # the link point for "Propose an action" (the actions board arrives with issue 6)
+    # "Propose an action": opens an insight from the friction point (govcx.improve)
     path("staff/journeys/<int:service_id>/friction/<str:key>/action/", v.friction_action,
          name="friction_action"),
     path("staff/journeys/personas/", v.personas, name="personas"),

@@ -124,12 +124,29 @@ def friction(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def friction_action(request: HttpRequest, service_id: int, key: str) -> HttpResponse:
-    """The link point for "Propose an action": shows what would be created. The actions
-    board arrives with the metrics issue (issue 6); until then nothing is recorded here."""
+    """"Propose an action" for a friction point: GET shows what the insight will say (and
+    records nothing); POST (insights.manage) opens the insight through
+    improve.services.insight_open (source "friction", one per service and point) and goes on
+    to create an action with it as the evidence."""
+    from django.contrib.auth.models import User
+
+    from govcx.improve.models import Insight
+    from govcx.improve.services import insight_open
+
     service = _service_or_404(request, service_id, "journeys.friction.action")
-    ctx: dict[str, Any] = {"service": service, "point": None, "error": ""}
+    can_manage = service.agency_id in agency_ids_for(request.user, "insights.manage")
+    ref = f"friction:{service.pk}:{key}"[:120]
+    ctx: dict[str, Any] = {"service": service, "point": None, "error": "",
+                           "can_manage": can_manage}
+    if request.method == "POST" and not can_manage:
+        audit_record(action="journeys.friction.action", request=request,
+                     agency=service.agency_id, object_type="service", object_id=service.pk,
+                     outcome="denied", detail={"point": key[:80]})
+        ctx["error"] = _("You may look at friction points but not open insights or actions; "
+                         "ask a CX analyst.")
+        return render(request, "journeys/friction_action.html", ctx, status=403)
     try:
         flt, points = _friction(request, service)
     except FilterError as exc:
@@ -142,11 +159,35 @@ def friction_action(request: HttpRequest, service_id: int, key: str) -> HttpResp
         ctx["error"] = _("This friction point is not in the chosen period any more; go back "
                          "to the list and choose one.")
         return render(request, "journeys/friction_action.html", ctx, status=404)
+    title = _("Reduce: %(where)s") % {"where": point.where}
+    row = _row(point, service, query)
+    if request.method == "POST":
+        evidence = {
+            "figures": [{"label": _("Kind of friction"), "value": str(row["kind_label"])},
+                        {"label": _("Journeys affected"), "value": point.people},
+                        {"label": _("Time lost in all"), "value": row["time_lost"]},
+                        {"label": _("Time lost per person"), "value": row["per_person"]},
+                        {"label": _("Period"), "value": f"{query['start']} – {query['end']}"}],
+            "quotes": [], "people": point.people,
+            "url": reverse("journeys:friction", args=[service.pk]) + "?" + urlencode(query),
+        }
+        insight = insight_open(agency=service.agency, service=service,
+                               source=Insight.Source.FRICTION, source_ref=ref, title=title,
+                               summary=point.sentence, evidence=evidence,
+                               by=request.user if isinstance(request.user, User) else None)
+        audit_record(action="journeys.friction.action", request=request,
+                     agency=service.agency_id, object_type="insight", object_id=insight.pk,
+                     detail={"point": key, "start": query["start"], "end": query["end"]})
+        messages.success(request, _("The friction point is on the insight board. Describe "
+                                    "the action, choose its owner and due date."))
+        return redirect(reverse("improve:action_new") + "?" + urlencode({"insight": insight.pk}))
     audit_record(action="journeys.friction.view", request=request, agency=service.agency_id,
                  object_type="service", object_id=service.pk,
                  detail={"point": key, "start": query["start"], "end": query["end"]})
-    ctx.update({"point": _row(point, service, query), "flt": flt,
-                "title": _("Reduce: %(where)s") % {"where": point.where}})
+    existing = (Insight.objects.filter(agency_id=service.agency_id,
+                                       source=Insight.Source.FRICTION, source_ref=ref)
+                .exclude(status=Insight.Status.DISMISSED).first())
+    ctx.update({"point": row, "flt": flt, "title": title, "existing": existing})
     return render(request, "journeys/friction_action.html", ctx)
 
 

@@ -16,6 +16,12 @@ the current value is beyond them:
 
 z defaults to 3 (the usual three-sigma limits: about 1 false signal in 370 periods for a
 stable process). Lower limits below the possible range are clipped (0 for shares and counts).
+
+`count_chart` is the c-chart widened to the XmR limits when weekly counts vary more than a
+Poisson count (over-dispersion). `binomial_tail` is the exact probability behind a p-chart
+signal: with few answers or a small share (n·p̄ under about 5) the normal approximation of
+the p-chart flags a stable process far more often than 1 in 740 per side, so alerts also
+require the exact tail to be below that (`TAIL`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SIGMA = 3.0
+TAIL = 0.0013498980316301  # 1 − Φ(3): one side of three-sigma limits
 MIN_BASELINE = 4  # fewer baseline periods than this: no limits, no signal
 
 
@@ -84,3 +91,30 @@ def xmr_chart(base_values: Sequence[float], value: float, *, z: float = SIGMA) -
     sigma = (sum(ranges) / len(ranges)) / 1.128
     return Limits(value=value, center=mean, lower=max(0.0, mean - z * sigma),
                   upper=mean + z * sigma)
+
+
+def count_chart(base_counts: Sequence[int], count: int, *, z: float = SIGMA) -> Limits | None:
+    """Counts in equal periods (responses or cases per week): the c-chart, widened to the
+    individuals (XmR) limits when the baseline varies more than a Poisson count would
+    (over-dispersion: weekly volumes swing with holidays, mailings and deadlines far more
+    than √c̄). Never narrower than the c-chart, so a truly Poisson process keeps its limits,
+    and an over-dispersed one does not signal every week (the same idea as Laney's p′/u′)."""
+    c = c_chart(base_counts, count, z=z)
+    x = xmr_chart([float(b) for b in base_counts], float(count), z=z)
+    if c is None or x is None:
+        return None
+    lower = min(v for v in (c.lower, x.lower) if v is not None)
+    upper = max(v for v in (c.upper, x.upper) if v is not None)
+    return Limits(value=c.value, center=c.center, lower=lower, upper=upper)
+
+
+def binomial_tail(pos: int, n: int, p: float, *, side: str) -> float:
+    """P(X ≤ pos) (side "below") or P(X ≥ pos) (side "above") for X ~ Binomial(n, p): how
+    often a stable process with share p gives a week at least this far out."""
+    from scipy.stats import binom
+
+    if side == "below":
+        return float(binom.cdf(pos, n, p))
+    if side == "above":
+        return float(binom.sf(pos - 1, n, p))
+    raise ValueError("side is 'below' or 'above'")

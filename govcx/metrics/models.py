@@ -45,6 +45,20 @@ class ResponseDaily(models.Model):
     neg_employee = models.IntegerField(default=0)
     neg_other = models.IntegerField(default=0)
     lang_es = models.IntegerField(default=0)
+    # CSAT (role "csat", or the legacy "satisfaction" item; 1-5): answers, 4-5 answers, sums
+    csat_n = models.IntegerField(default=0)
+    csat_pos = models.IntegerField(default=0)
+    csat_sum = models.IntegerField(default=0)
+    csat_sumsq = models.IntegerField(default=0)
+    # customer effort (role "effort"; 1-5 agreement that it was easy)
+    ces_n = models.IntegerField(default=0)
+    ces_pos = models.IntegerField(default=0)
+    ces_sum = models.IntegerField(default=0)
+    ces_sumsq = models.IntegerField(default=0)
+    # NPS (role "nps"; 0-10): answers, promoters (9-10), detractors (0-6)
+    nps_n = models.IntegerField(default=0)
+    nps_promoters = models.IntegerField(default=0)
+    nps_detractors = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -120,3 +134,63 @@ class Alert(models.Model):
         ordering = ["-period_start", "-id"]
         constraints = [models.UniqueConstraint(fields=["service", "signal", "period_start"],
                                                name="one_alert_per_signal_period")]
+
+
+class ProcessingDaily(models.Model):
+    """Completed journeys of a service per day of completion (docs/metrics.md, processing
+    time): how many, and the sum and sum of squares of their durations in seconds.
+
+    Kept by `govcx kpi_refresh` (govcx.metrics.services.processing_refresh), which only
+    recomputes the journeys that received events since its watermark."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    n = models.IntegerField(default=0)
+    seconds_sum = models.FloatField(default=0)
+    seconds_sumsq = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "day"],
+                                               name="one_processing_row_per_service_day")]
+        indexes = [models.Index(fields=["agency", "day"])]
+
+
+class ProcessingContribution(models.Model):
+    """What one journey (agency, case key) of one service last added to ProcessingDaily: its
+    completed episodes as [[day, seconds], …]. A journey that grows, moves to another key or
+    disappears is subtracted exactly; `end_event_id` (its last end event) tells a refresh that
+    the journey's events were moved or deleted."""
+
+    agency_id = models.BigIntegerField()
+    case_key = models.CharField(max_length=120)
+    service_id = models.BigIntegerField()
+    episodes = models.JSONField(default=list)
+    end_event_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency_id", "case_key", "service_id"],
+                                               name="one_contribution_per_journey_service")]
+
+
+class AssistDaily(models.Model):
+    """Assistant conversations per agency and day they started, and how many of them were
+    handed over to a person. Fed at write time by govcx.assist.conversation (one call each in
+    conversation_start and conversation_handover); rebuilt by `govcx kpi_refresh --rebuild`."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    conversations = models.IntegerField(default=0)
+    handed_over = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"],
+                                               name="one_assist_row_per_agency_day")]
+
+
+class Watermark(models.Model):
+    """The last row id an incremental refresh has seen (one row per refresh)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

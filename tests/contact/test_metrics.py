@@ -5,6 +5,7 @@ drill-down, CSV export and agency isolation."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from typing import Any
@@ -20,8 +21,16 @@ from govcx.contact.metrics_rollups import (
     contact_rollups_apply_contact,
     contact_rollups_rebuild,
     report_rollups,
+    state_rollups,
 )
-from govcx.contact.models import Case, CaseDaily, RollupContribution
+from govcx.contact.models import (
+    CallDaily,
+    CallDayService,
+    Case,
+    CaseDaily,
+    CaseDayService,
+    RollupContribution,
+)
 from govcx.core.models import AuditEvent, Role
 from tests.conftest import login
 
@@ -55,10 +64,50 @@ def reply(case: Case, agent: Any, when: dt.datetime) -> None:
     contact_rollups_apply_case(case.pk)
 
 
+def _table(model: Any, key: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, int]]:
+    names = [x.name for x in model._meta.concrete_fields if x.name not in ("id", *key)]
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in model.objects.values(*key, *names):
+        k = tuple(row.pop(n) for n in key)
+        acc = out.setdefault(k, dict.fromkeys(names, 0))
+        for n in names:
+            acc[n] += row[n]
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
+def _summed(model: Any, key: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The fine table summed to the coarse table's key."""
+    names = [x.name for x in model._meta.concrete_fields
+             if x.name not in ("id", "agency", "day", "channel", "queue_id", "agent_id",
+                               "topic", "service_id")]
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in model.objects.values(*key, *names):
+        k = tuple(row.pop(n) for n in key)
+        acc = out.setdefault(k, dict.fromkeys(names, 0))
+        for n in names:
+            acc[n] += row[n]
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
+def assert_state_equal_raw(f: m.MetricFilter, now: dt.datetime | None = None) -> None:
+    """Backlog and reported FCR from the rollups equal their raw computation."""
+    now = now or dt.datetime.now(tz=NY)
+    backlog, reported = state_rollups(f, now=now)
+    assert backlog == m.backlog(f, now=now)
+    assert reported == m.reported_fcr(f)[0]
+
+
 def assert_rollups_equal_raw(f: m.MetricFilter) -> None:
     for dim in (None, *m.DIMENSIONS):
         raw = {g: t for g, t in m.report_raw(f, dim).totals.items() if any(t.values())}
         assert report_rollups(f, dim).totals == raw, dim
+    # the coarse tables are the fine ones summed over queue, agent and topic
+    assert _table(CaseDayService, ("agency", "day", "channel", "service_id")) == _summed(
+        CaseDaily, ("agency", "day", "channel", "service_id"))
+    assert _table(CallDayService, ("agency", "day", "service_id")) == _summed(
+        CallDaily, ("agency", "day", "service_id"))
+    assert_state_equal_raw(f)
+    assert_state_equal_raw(dataclasses.replace(f, topic="card"))  # read from the fine table
 
 
 def fig(f: m.MetricFilter, name: str, dim: str | None = None, group: Any = "all") -> Any:
@@ -372,6 +421,79 @@ def test_reported_fcr_from_linked_a11_answers(story: Any) -> None:
     assert (figure.value, figure.numerator, figure.denominator) == (50.0, 1, 2)
     assert ids == sorted([c["A"].pk, c["B"].pk])
     assert m.reported_fcr(only(story["b"]))[0].value is None
+
+
+def _linked_answer(ta: Any, case_id: int, answers: dict[str, Any], i: int,
+                   capture: Any) -> None:
+    """A survey answer through its single-use invitation linked to a case, committed."""
+    from django.utils import timezone
+
+    from govcx.feedback import services as fb
+    from govcx.feedback.models import Invitation
+
+    inv = Invitation.objects.create(
+        touchpoint=ta, channel="email", token_hash=f"{i:064d}", external_id=f"case:{case_id}",
+        expires_at=timezone.now() + dt.timedelta(days=3))
+    with capture(execute=True):
+        assert fb.response_submit(touchpoint=ta, answers=answers, invitation=inv).response
+
+
+def test_backlog_and_reported_fcr_from_rollups_follow_every_change(
+        story: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """The page's backlog and reported FCR come from the rollups; after status changes,
+    merge, split and linked answers they equal the raw computation, and a rebuild agrees."""
+    f, c, ta, a = story["f"], story["cases"], story["ta"], story["a"]
+    assert_state_equal_raw(f, now=at(13, 11))
+    assert state_rollups(f, now=at(13, 11))[0].count == 2  # C2 and D2 are open
+
+    _linked_answer(ta, c["A"].pk, {"trust": "up", "went_well": ["effectiveness"]}, 1,
+                   django_capture_on_commit_callbacks)
+    _linked_answer(ta, c["C2"].pk, {"trust": "down", "went_poorly": ["effectiveness"]}, 2,
+                   django_capture_on_commit_callbacks)
+    _linked_answer(ta, c["A"].pk, {"trust": "up"}, 3, django_capture_on_commit_callbacks)
+    reported = state_rollups(f)[1]
+    assert (reported.value, reported.numerator, reported.denominator) == (33.33, 1, 3)
+    assert_rollups_equal_raw(f)
+
+    # status changes keep the answers and move the case in and out of the backlog
+    cs.case_status_set(case=Case.objects.get(pk=c["C2"].pk), status="pending", actor=None)
+    assert_rollups_equal_raw(f)
+    resolve(c["C2"], at(13, 9))
+    assert state_rollups(f, now=at(13, 11))[0].count == 1
+    assert_rollups_equal_raw(f)
+    cs.case_status_set(case=Case.objects.get(pk=c["C2"].pk), status="open", actor=None)
+    assert_rollups_equal_raw(f)
+    cs.case_status_set(case=Case.objects.get(pk=c["A"].pk), status="closed", actor=None)
+    assert_rollups_equal_raw(f)
+
+    # a new case, split and merged: the merged-away one leaves the backlog
+    r = receive(agency=a, channel="web", identity=("email", "zoe@example.org"),
+                subject="Two things", topic="card", at=at(14))
+    receive(agency=a, channel="web", identity=("email", "zoe@example.org"),
+            subject="Two things", topic="card", at=at(14, 11))
+    second = r.case.contacts.order_by("-at").first()
+    if second is not None and r.case.contacts.count() > 1:
+        cs.case_split(case=Case.objects.get(pk=r.case.pk), contact_ids=[second.pk], actor=None)
+    assert_rollups_equal_raw(f)
+    cs.case_merge(source=Case.objects.get(pk=c["D2"].pk),
+                  target=Case.objects.get(pk=r.case.pk), actor=None)
+    assert_rollups_equal_raw(f)
+    assert_state_equal_raw(f, now=at(20))
+
+    # an unlinked answer changes nothing
+    from govcx.feedback import services as fb
+    with django_capture_on_commit_callbacks(execute=True):
+        fb.response_submit(touchpoint=ta, answers={"trust": "up", "went_well": ["ease"]})
+    assert state_rollups(f)[1] == reported
+
+    before = (_table(CaseDaily, ("agency", "day", "channel", "queue_id", "agent_id", "topic",
+                                 "service_id")),
+              _table(CaseDayService, ("agency", "day", "channel", "service_id")))
+    contact_rollups_rebuild()
+    assert (_table(CaseDaily, ("agency", "day", "channel", "queue_id", "agent_id", "topic",
+                               "service_id")),
+            _table(CaseDayService, ("agency", "day", "channel", "service_id"))) == before
+    assert_state_equal_raw(f, now=at(20))
 
 
 def test_rebuild_command_names_unknown_agencies(db):

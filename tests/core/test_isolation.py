@@ -79,6 +79,29 @@ def _fill(route: str, w: dict[str, Any]) -> str | None:
         "key": "bottleneck-0000000000",
         "persona_id": w["a"].personas.get_or_create(name=MARKER, defaults={
             "number": 0, "run": w["a"].persona_runs.create(k=1)})[0].pk,
+        # insights, research notes, actions (staff/insights/…, staff/research/…, staff/actions/…)
+        "insight_id": w["a"].insights.get_or_create(title=MARKER,
+                                                    defaults={"source": "staff"})[0].pk,
+        "note_id": w["a"].research_notes.get_or_create(title=MARKER, defaults={
+            "method": "interview", "held_on": dt.date(2026, 1, 1), "quotes": [MARKER],
+            "attachment_name": "m.txt", "attachment_type": "text/plain",
+            "attachment_data": MARKER.encode()})[0].pk,
+        "action_id": w["a"].actions.get_or_create(title=MARKER)[0].pk,
+        # alerts (staff/alerts/<alert_id>/acknowledge/) and a notification of an A user
+        "alert_id": w["sa"].alerts.get_or_create(
+            signal="trust", period_start=dt.date(2026, 11, 9), defaults={
+                "agency": w["a"], "kind": "trust_drop", "period_end": dt.date(2026, 11, 15),
+                "value": 0.5, "center": 0.8, "lower": 0.68, "upper": 0.92, "n": 100,
+                "detail": {"summary": MARKER, "title": MARKER, "label": MARKER}})[0].pk,
+        # themes of comments (staff/themes/<theme_id>/…)
+        "theme_id": w["a"].themes.get_or_create(name=MARKER, defaults={"terms": [MARKER]})[0].pk,
+        # targets (staff/services/<service_id>/targets/<target_id>/…)
+        "target_id": w["sa"].targets.get_or_create(kpi="trust", defaults={
+            "agency": w["a"], "start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31),
+            "value": 75.0, "note": MARKER})[0].pk,
+        "notification_id": w["staff"][("benefits-agency", "administrator")].notifications
+        .get_or_create(agency=w["a"], title=MARKER, defaults={"kind": "alert",
+                                                               "body": MARKER})[0].pk,
     }
 
     def sub(m: re.Match[str]) -> str:

@@ -121,3 +121,60 @@ def test_mixed_sentence_reports_every_kind() -> None:
 ])
 def test_no_false_positives(text: str) -> None:
     assert redact(text) == (text, [])
+
+
+@pytest.mark.parametrize("text,planted", [
+    ("My name is Keanu Okonkwo and I need help.", "Keanu Okonkwo"),
+    ("Sincerely, Thaddeus R. Vandersloot", "Thaddeus R. Vandersloot"),
+    ("I spoke with Mr. Abernathy yesterday.", "Abernathy"),
+    ("Ms. Pemberton said it was fixed.", "Pemberton"),
+    ("The agent, Jennifer Smith, hung up.", "Jennifer Smith"),
+    ("Maria Garcia from the office called back.", "Maria Garcia"),
+    ("I am Zoltan Kowalczyk, a veteran.", "Zoltan Kowalczyk"),
+    ("Me llamo Wenceslao Etxeberria.", "Wenceslao Etxeberria"),
+    ("Mi nombre es Itzel de la Cruz.", "Itzel de la Cruz"),
+    ("La Sra. Quintanilla me dijo que esperara.", "Quintanilla"),
+    ("Atentamente, Nayeli Bustamante", "Nayeli Bustamante"),
+    ("Hablé con José Hernández del banco.", "José Hernández"),
+    ("Soy Eluney Saavedra y necesito ayuda.", "Eluney Saavedra"),
+])
+def test_names(text: str, planted: str) -> None:
+    out, kinds = redact(text)
+    assert planted not in out and "[NAME]" in out and kinds == ["name"], out
+    for word in planted.replace(".", "").split():
+        if len(word) > 2 and word not in ("de", "la"):
+            assert word not in out, out
+
+
+@pytest.mark.parametrize("text,planted", [
+    ("My account number is 1234567890.", "1234567890"),
+    ("acct # 99-887766 is frozen", "99-887766"),
+    ("the loan number: LN-4455667", "LN-4455667"),
+    ("Claim no. 5566778 was denied", "5566778"),
+    ("Policy #CL-7978560 cancelled", "CL-7978560"),
+    ("routing number 021000021", "021000021"),
+    ("my checking account ending in 4821 was closed", "4821"),
+    ("Member ID 0012 3456 7890 shows a balance", "0012 3456 7890"),
+    ("Mi número de cuenta es 0012-3456-7890.", "0012-3456-7890"),
+    ("Cerraron mi cuenta de ahorros 55443322 sin aviso.", "55443322"),
+    ("Número de ruta 121000358", "121000358"),
+    ("Mi número de préstamo es 7788990011.", "7788990011"),
+    ("Póliza #69114 fue cancelada.", "69114"),
+])
+def test_accounts(text: str, planted: str) -> None:
+    out, kinds = redact(text)
+    assert planted not in out and "[ACCOUNT]" in out and kinds == ["account"], out
+
+
+@pytest.mark.parametrize("text", [
+    "I opened the account in 2019 and paid $1,250.00 on 03/15/2020.",
+    "My claim 2024-000123 and Case 12345 are still open.",
+    "Chase closed my account ending in XXXX on XX/XX/XXXX.",
+    "Will the Grace period apply? I called Wells Fargo on May 3.",
+    "I AM WRITING BECAUSE THE BANK REFUSED TO HELP.",
+    "Abrí la cuenta en 2020 y pagué $1,200 el 5 de mayo.",
+    "Thank you for your help.",
+    "Dear CFPB, I am writing about my mortgage.",
+])
+def test_names_accounts_false_positive_guards(text: str) -> None:
+    assert redact(text) == (text, []), redact(text)

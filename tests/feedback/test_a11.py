@@ -67,7 +67,8 @@ def quarter(world: dict[str, Any]) -> dict[str, Any]:
     r2 = submit(web, {"trust": "up", "went_well": ["ease"]}, at(2025, 8, 1))
     r3 = submit(web, {"trust": "up", "comments": '=HYPERLINK("http://x","y")'}, at(2025, 9, 1))
     r4 = submit(web, {"trust": "down", "went_poorly": ["efficiency", "other"],
-                      "went_poorly_other": "lost my form", "comments": "Too slow"},
+                      "went_poorly_other": "lost my form",
+                      "comments": "Too slow, call me at 202-555-0143"},
                 at(2025, 9, 30, 23, 30))
     spam = fb.response_submit(touchpoint=web, answers={"trust": "down"}, honeypot="x",
                               submitted_at=at(2025, 8, 2))
@@ -143,7 +144,8 @@ def test_response_level_csv(quarter: dict[str, Any]) -> None:
         [str(p2.pk), "2", *z7, "0", "0", "0", "1", "0", "0", "0", ""],
         [str(r2.pk), "1", "0", "1", "0", "0", "0", "0", "0", *z7, ""],
         [str(r3.pk), "1", *z7, *z7, "'=HYPERLINK(\"http://x\",\"y\")"],
-        [str(r4.pk), "0", *z7, "0", "0", "1", "0", "0", "0", "1", "Too slow"],
+        # the comment goes to OMB (and performance.gov) with personal data redacted
+        [str(r4.pk), "0", *z7, "0", "0", "1", "0", "0", "0", "1", "Too slow, call me at [PHONE]"],
     ]
 
 

@@ -211,7 +211,7 @@ def test_friction_page_lists_ranked_points_with_action_links(world: dict[str, An
     assert "app-0" in body  # drill-down keys
     ev = AuditEvent.objects.filter(action="journeys.friction.view").latest("at")
     assert (ev.actor_id, ev.agency_id) == (analyst.pk, world["a"].pk)
-    # the action link point: shows what would be created, records nothing
+    # "propose an action": GET shows what would be created and records nothing
     import re
 
     action = re.search(r'href="(/staff/journeys/\d+/friction/[^"/]+/action/[^"]*)"', body)
@@ -220,7 +220,8 @@ def test_friction_page_lists_ranked_points_with_action_links(world: dict[str, An
     text = shown.content.decode()
     assert shown.status_code == 200 and "Nothing is recorded yet" in text
     assert "Reduce:" in text
-    assert client.post(action.group(1).replace("&amp;", "&")).status_code == 405
+    # POST opens the insight and goes on to the new-action form (tests/improve/test_actions.py)
+    assert client.post(action.group(1).replace("&amp;", "&")).status_code == 302
     missing = client.get(f"{url}bottleneck-0000000000/action/")
     assert missing.status_code == 404 and "not in the chosen period" in missing.content.decode()
     # bad filters are a 400 with a message, never a 500

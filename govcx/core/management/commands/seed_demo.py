@@ -146,6 +146,22 @@ class Command(BaseCommand):
 
         journeys = journeys_demo_seed(agencies=demo_agencies)
         self.stdout.write(f"  {journeys}")
+        self.stdout.write("KPIs: targets, processing-time and containment rollups…")
+        from govcx.metrics.demo import metrics_demo_seed
+
+        self.stdout.write(f"  {metrics_demo_seed(agencies=demo_agencies)}")
+        self.stdout.write("Insights, research notes, actions, CX maturity…")
+        from govcx.improve.demo import improve_demo_seed
+
+        self.stdout.write(f"  {improve_demo_seed(agencies=demo_agencies)}")
+        self.stdout.write("Comments: redacted, scored and placed in themes; alerts…")
+        from govcx.feedback.comments import comments_collect
+        from govcx.metrics.alerts import alerts_check
+
+        collected = comments_collect()
+        alerts = alerts_check()
+        self.stdout.write(f"  {collected.total} comments, {collected.new_themes} themes, "
+                          f"{len(alerts)} alerts.")
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(tps)} touchpoints, {per_tp * len(tps)} responses."))
 
@@ -174,6 +190,7 @@ class Command(BaseCommand):
                 service = core.service_create(
                     agency=agency, name=s["name"], slug=s["slug"], channels=channels,
                     stages=s["stages"], annual_customer_volume=s["volume"], is_hisp=s["hisp"])
+                core.service_owners_set(service=service, users=[cxlead])
                 for back in range(6):
                     fy, q = fiscal_quarter_of(today - dt.timedelta(days=91 * back))
                     core.service_quarter_volume_set(service=service, fiscal_year=fy, quarter=q,
