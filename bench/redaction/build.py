@@ -25,7 +25,17 @@ Method (the figures of bench/redaction/run.py rest on it):
   gazetteer and use names drawn from it (GAZ_* below are a subset of it). Names are written
   "First Last", "First M. Last", "FIRST LAST", "First Last-Last", "First de la Last". The
   figures report the two contexts apart as well as together.
-- Every plant is recorded as {kind, lang, context, value, start, end} with character offsets
+- Names with no cue word and not in the gazetteer: every eighth plant is a bare-context
+  name from a third list (UNLISTED_*, in neither the gazetteer nor HELD_OUT_*), context
+  "unlisted". run.py reports them as their own row (name_unlisted), not in "name" and not
+  in the bar: no rule looks for them, so their recall is expected near 0.
+- Cue-only variants (issue 6 review), where the template has its cue before the value:
+  lower-case names after "My name is"/"Sincerely,"/"Me llamo"/… (the whole sentence lower
+  case, LOWER_SHARE), ITINs and 9xx numbers after an SSN cue (SSN_CUED_SHARE), card numbers
+  with a wrong check digit after a card cue (CARD_CUED_SHARE), and spelled-out emails
+  ("ana dot lopez at gmail dot com", "ana punto lopez arroba gmail punto com",
+  SPELLED_SHARE). Recorded in Plant.variant; run.py prints a row per variant.
+- Every plant is recorded as {kind, lang, context, value, start, end, variant} with character offsets
   into the final text. Seeded (random.Random(seed)) and deterministic: the same seed and
   input give the same file.
 """
@@ -44,7 +54,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "complaints" / "cfpb_complaints_dev.csv"
 KINDS = ["name", "ssn", "phone", "email", "address", "account", "card"]
+# what the plants are dealt from, in turn: the seven kinds, then a name with no cue word from
+# a list that is neither the detector's gazetteer nor the cue list (context "unlisted")
+DEAL = [*KINDS, "name_unlisted"]
 SPANISH_SHARE = 0.4
+# shares of the cue-only variants (issue 6 review) where the template allows them
+LOWER_SHARE = 0.5  # a name after "my name is"/"me llamo"/… typed in lower case
+SSN_CUED_SHARE = 0.3  # an ITIN or a number failing the SSN validity check, after an SSN cue
+CARD_CUED_SHARE = 0.3  # a card number with a wrong check digit, after a card cue
+SPELLED_SHARE = 0.3  # "john dot doe at gmail dot com" / "juan punto perez arroba …"
 
 # names not in govcx.core.redact's gazetteer (checked by run.py), for cue contexts
 HELD_OUT_FIRST = ["Keanu", "Zoltan", "Anouk", "Thaddeus", "Priyanka", "Oluwaseun", "Brynja",
@@ -55,6 +73,14 @@ HELD_OUT_LAST = ["Okonkwo", "Vandersloot", "Kowalczyk", "Abernathy", "Quintanill
                  "Zubizarreta", "Etxeberria", "Villalobos", "Bustamante", "Arriaga",
                  "Thistlewood", "Pemberton", "Oyelaran", "Castellanos", "Montemayor",
                  "Urquidi", "Lindqvist", "Halvorsen", "Achterberg", "Saavedra"]
+# names with no cue word and not in the gazetteer (nor in the lists above): the "unlisted"
+# row, reported apart — no rule is expected to find them (checked by run.py)
+UNLISTED_FIRST = ["Ottoline", "Barnaby", "Eskil", "Temperance", "Ignatius", "Wilhelmina",
+                  "Cosimo", "Philippa", "Anacleto", "Ximena-Luz", "Rosendo", "Casimira",
+                  "Evander", "Perpetua", "Gaspard", "Hortensia"]
+UNLISTED_LAST = ["Featherstonehaugh", "Ndiaye", "Marchetti", "Szymanski", "Ugarte",
+                 "Achebe", "Fairweather", "Lisowski", "Zamudio", "Oberholzer", "Iturbide",
+                 "Kettleborough"]
 # names from the gazetteer, for bare contexts
 GAZ_FIRST = ["Maria", "James", "Jennifer", "Jose", "Patricia", "Michael", "Guadalupe",
              "Roberto", "Linda", "Carlos", "Ashley", "Alejandra", "Kevin", "Sofia", "Marcus",
@@ -146,6 +172,9 @@ class Plant:
     value: str
     start: int
     end: int
+    # "" or a cue-only variant: "lower" (lower-case name), "itin" (ITIN or invalid SSN),
+    # "luhn-invalid" (card), "spelled" (email written out)
+    variant: str = ""
 
 
 @dataclass
@@ -177,8 +206,9 @@ def _digits(rng: random.Random, n: int) -> str:
 def value_for(kind: str, lang: str, context: str, rng: random.Random) -> tuple[str, str]:
     """(value, surname used for "Mr./Sra." templates) of one kind."""
     if kind == "name":
-        firsts, lasts = ((HELD_OUT_FIRST, HELD_OUT_LAST) if context == "cue"
-                         else (GAZ_FIRST, GAZ_LAST))
+        firsts, lasts = {"cue": (HELD_OUT_FIRST, HELD_OUT_LAST),
+                         "unlisted": (UNLISTED_FIRST, UNLISTED_LAST)}.get(
+            context, (GAZ_FIRST, GAZ_LAST))
         first, last = rng.choice(firsts), rng.choice(lasts)
         form = rng.randrange(5)
         if form == 1:
@@ -260,6 +290,38 @@ def value_for(kind: str, lang: str, context: str, rng: random.Random) -> tuple[s
     return sep.join(n[i:i + 4] for i in range(0, 16, 4)), ""
 
 
+_LOWER_CUES = ("My name is", "Sincerely,", "Signed,", "Me llamo", "Mi nombre es",
+               "Atentamente,")
+
+
+def variant_for(kind: str, lang: str, tpl: str, value: str,
+                rng: random.Random) -> tuple[str, str]:
+    """(value, variant): sometimes a cue-only variant, where the template has its cue before
+    the value; else the value unchanged and ""."""
+    before = tpl.split("{v}")[0].lower()
+    if kind == "name" and tpl.startswith(_LOWER_CUES) and rng.random() < LOWER_SHARE:
+        return value.lower(), "lower"
+    if kind == "ssn" and re.search(r"ssn|social", before) and rng.random() < SSN_CUED_SHARE:
+        # ITINs: 9xx-7x/8x-xxxx; or an SSN in a range the validity check rejects (9xx-6x)
+        group = rng.choice([rng.randint(70, 88), rng.randint(90, 99), rng.randint(10, 65)])
+        sep = rng.choice(["-", " ", ""])
+        return (f"9{_digits(rng, 2)}{sep}{group:02d}{sep}{rng.randint(1, 9999):04d}",
+                "itin")
+    if kind == "card" and re.search(r"card|tarjeta", before) and rng.random() < CARD_CUED_SHARE:
+        digits = re.sub(r"\D", "", value)
+        wrong = digits[:-1] + str((int(digits[-1]) + rng.randint(1, 9)) % 10)
+        it = iter(wrong)
+        return re.sub(r"\d", lambda _m: next(it), value), "luhn-invalid"
+    if kind == "email" and rng.random() < SPELLED_SHARE:
+        local, domain = value.split("@")
+        dot, at = (" dot ", " at ") if lang == "en" else (" punto ", " arroba ")
+        local = re.sub(r"[._]", lambda m: dot if m.group(0) == "." else " underscore ", local)
+        if " underscore " in local:
+            local = local.replace(" underscore ", "_")
+        return f"{local}{at}{domain.replace('.', dot)}", "spelled"
+    return value, ""
+
+
 def narratives(limit: int | None = None) -> list[tuple[str, str]]:
     """(complaint id, narrative) of the rows with a narrative, in file order."""
     out: list[tuple[str, str]] = []
@@ -281,19 +343,29 @@ def build(limit: int | None = None, seed: int = 6) -> list[Doc]:
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
         inserts: list[tuple[int, Plant, str]] = []
         for _ in range(rng.randint(1, 3)):
-            kind = KINDS[turn % len(KINDS)]
+            dealt = DEAL[turn % len(DEAL)]
             turn += 1
             lang = "es" if rng.random() < SPANISH_SHARE else "en"
-            context, tpl = rng.choice(TEMPLATES[kind][lang])
+            if dealt == "name_unlisted":
+                kind = "name"
+                context, tpl = "unlisted", rng.choice(
+                    [t for c, t in TEMPLATES["name"][lang] if c == "bare"])
+            else:
+                kind = dealt
+                context, tpl = rng.choice(TEMPLATES[kind][lang])
             value, last = value_for(kind, lang, context, rng)
+            variant = ""
             if "{last}" in tpl:
                 value = last if context != "cue" or rng.random() < 0.5 else (
                     f"{rng.choice(HELD_OUT_FIRST)} {last}")
                 sentence = tpl.replace("{last}", value)
             else:
+                value, variant = variant_for(kind, lang, tpl, value, rng)
                 sentence = tpl.replace("{v}", value)
-            inserts.append((rng.randint(0, len(sentences)), Plant(kind, lang, context, value, 0, 0),
-                            sentence))
+                if variant == "lower":
+                    sentence = sentence.lower()
+            inserts.append((rng.randint(0, len(sentences)),
+                            Plant(kind, lang, context, value, 0, 0, variant), sentence))
         parts: list[str] = []
         plants: list[Plant] = []
         pos = 0

@@ -21,10 +21,12 @@ also tells which characters of the original each placeholder replaced. Then:
 
 Bar (issue 6): recall ≥ 0.95 for every kind. Exit status 1 when a kind is below it.
 
-Known limit, printed last: a name with no cue word and not in the gazetteer ("Keanu
-Okonkwo called me back") is not found; the same set is rebuilt with such names in the bare
-contexts too, and the name recall by context is printed (cue contexts stay at 1.0, bare
-ones fall to 0). The templates and the detectors were written by the same hand, so the
+Names with no cue word and not in the gazetteer ("Barnaby Ndiaye called me back") are
+planted too and reported as their own row, name_unlisted, outside the "name" row and the bar:
+no rule looks for them and their recall is about 0 — the main "name" figure is cue contexts
+(names not in the gazetteer) plus bare contexts (gazetteer names) only. Rows
+"<kind>:variant:<v>" are the cue-only forms (lower-case names, ITINs, Luhn-invalid cards,
+spelled-out emails). The templates and the detectors were written by the same hand, so the
 figures are an upper bound for phrasing the templates do not cover.
 """
 
@@ -56,18 +58,19 @@ def measure(docs: list[Any], examples: int = 0) -> dict[str, Any]:
     for doc in docs:
         out, found = redact_spans(doc.text)
         for p in doc.plants:
-            key = p.kind if p.kind != "name" else "name"
-            planted[key] += 1
-            sub = f"{p.kind}:{p.lang}" + (f":{p.context}" if p.kind == "name" else "")
-            planted[sub] += 1
+            # names with no cue outside the gazetteer are their own row, not in "name"
+            key = "name_unlisted" if p.context == "unlisted" else p.kind
+            subs = [f"{key}:{p.lang}" + (f":{p.context}" if key == "name" else "")]
+            if getattr(p, "variant", ""):
+                subs.append(f"{p.kind}:variant:{p.variant}")
             covering = [f for f in found if f.start <= p.start and f.end >= p.end]
             gone = p.value not in out
-            if gone and covering:
-                found_any[key] += 1
-                found_any[sub] += 1
-                if any(f.kind == p.kind for f in covering):
-                    found_kind[key] += 1
-                    found_kind[sub] += 1
+            for k in [key, *subs]:
+                planted[k] += 1
+                if gone and covering:
+                    found_any[k] += 1
+                    if any(f.kind == p.kind for f in covering):
+                        found_kind[k] += 1
             if not (gone and any(f.kind == p.kind for f in covering)) and len(misses[key]) < 50:
                 s = max(0, p.start - 40)
                 misses[key].append(f"{p.value!r} in …{doc.text[s:p.end + 40]!r}…")
@@ -90,7 +93,7 @@ def report(r: dict[str, Any], examples: int) -> bool:
     ok = True
     print(f"{'kind':<22}{'planted':>8}{'recall':>9}{'any kind':>10}{'placeholders':>14}"
           f"{'precision':>11}")
-    keys = KINDS + sorted(k for k in r["planted"] if ":" in k)
+    keys = [*KINDS, "name_unlisted", *sorted(k for k in r["planted"] if ":" in k)]
     for k in keys:
         n = r["planted"][k]
         if not n:
@@ -100,7 +103,7 @@ def report(r: dict[str, Any], examples: int) -> bool:
         ph = r["placeholders"].get(k, 0) if ":" not in k else 0
         prec = f"{r['right'][k] / ph:.3f}" if ph else ""
         print(f"{k:<22}{n:>8}{rec:>9.3f}{rec_any:>10.3f}{ph or '':>14}{prec:>11}")
-        if ":" not in k and rec < BAR:
+        if k in KINDS and rec < BAR:
             ok = False
     total_ph = sum(r["placeholders"].values())
     total_right = sum(r["right"].values())
@@ -131,19 +134,9 @@ def main() -> None:
     print(f"{len(docs)} CFPB narratives, {sum(len(d.plants) for d in docs)} planted values "
           f"(seed {args.seed})\n")
     ok = report(measure(docs), args.examples)
-    # the known limit: a bare name ("Keanu Okonkwo called me") outside the gazetteer
-    import build as b
-
-    kept = b.GAZ_FIRST, b.GAZ_LAST
-    b.GAZ_FIRST, b.GAZ_LAST = b.HELD_OUT_FIRST, b.HELD_OUT_LAST
-    try:
-        r = measure(b.build(args.limit, args.seed))
-    finally:
-        b.GAZ_FIRST, b.GAZ_LAST = kept
-    print("\nlimit: names outside the gazetteer (same seed, bare contexts use them too):")
-    for k in ("name", "name:en:cue", "name:es:cue", "name:en:bare", "name:es:bare"):
-        if r["planted"][k]:
-            print(f"  {k:<14} n={r['planted'][k]:<4} recall {r['found_kind'][k] / r['planted'][k]:.3f}")
+    print("\nname_unlisted (no cue word, not in the gazetteer) is reported apart and is not"
+          " part of the bar:\nno rule is expected to find such names; the 'name' row is cue"
+          " contexts (names not in the gazetteer) plus bare contexts (gazetteer names).")
     sys.exit(0 if ok else 1)
 
 

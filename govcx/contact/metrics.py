@@ -21,17 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
-    Avg,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    Min,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 from django.utils import timezone
 
@@ -231,10 +226,10 @@ def epoch_seconds(moment: dt.datetime) -> int:
 
 
 def case_facts(qs: QuerySet[Case], *, chunk_size: int = 5000,
-               reported: dict[tuple[int, int], tuple[int, int]] | None = None
+               reported: dict[tuple[int, int], dict[str, int]] | None = None
                ) -> Iterator[CaseFacts]:
     """One CaseFacts per case of `qs` (see docs/metrics.md for each field). `reported`:
-    (case id, agency id) → (linked answers, positive ones), from `reported_by_case`."""
+    (case id, agency id) → its linked answers, from `reported_by_case`."""
     reported = reported or {}
     cals = _Calendars()
     tz = timezone.get_default_timezone()
@@ -261,8 +256,8 @@ def case_facts(qs: QuerySet[Case], *, chunk_size: int = 5000,
             recontacted=recontacted, reopened=reopen_count > 0,
             first_response_seconds=first, resolution_seconds=res_s,
             resolution_business_seconds=res_b,
-            reported_n=reported.get((pk, agency_id), (0, 0))[0],
-            reported_pos=reported.get((pk, agency_id), (0, 0))[1],
+            reported_n=len(reported.get((pk, agency_id), {})),
+            reported_pos=sum(reported.get((pk, agency_id), {}).values()),
         )
 
 
@@ -527,35 +522,46 @@ def _effectiveness(answers: dict[str, Any], template: str) -> bool | None:
 
 
 def _case_id_of(external_id: str) -> int | None:
+    if not external_id.startswith("case:"):
+        return None
     raw = external_id.removeprefix("case:")
     return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
 
-def reported_by_case(agency_ids: Iterable[int], case_ids: Iterable[int] | None = None
-                     ) -> dict[tuple[int, int], tuple[int, int]]:
-    """(case id, agency id) → (A-11 answers of that agency linked to the case, those that say
-    the need was addressed). Linked: the answer's invitation has external_id "case:<id>";
-    only answers of the case's own agency count (the caller matches the agency). Answers
-    that do not mention the effectiveness driver count as not positive."""
+ANSWER_FIELDS = ("id", "agency_id", "invitation__external_id", "external_id", "answers",
+                 "survey_version__schema")
+
+
+def answer_link(invitation_external_id: str | None, external_id: str, answers: Any,
+                schema: Any) -> tuple[int, bool] | None:
+    """(case id, says the need was addressed) of an A-11 answer linked to a case, else None.
+    Linked as the survey loop links it: the invitation's external_id, or without an
+    invitation the answer's own (imports), is "case:<id>"."""
+    case_id = _case_id_of(invitation_external_id if invitation_external_id is not None
+                          else external_id or "")
+    template = schema.get("template", "a11") if isinstance(schema, dict) else "a11"
+    if case_id is None or template not in ("a11", "a11_legacy"):
+        return None
+    return case_id, bool(_effectiveness(answers or {}, template))
+
+
+def reported_by_case(agency_ids: Iterable[int]) -> dict[tuple[int, int], dict[str, int]]:
+    """(case id, agency id) → {answer id: 1 if it says the need was addressed else 0}: the
+    A-11 answers of that agency linked to the case (`answer_link`). Only answers of the
+    case's own agency count (the caller matches the agency). Answers that do not mention
+    the effectiveness driver count as not positive."""
     from govcx.feedback.models import Response
 
-    qs = Response.objects.filter(agency_id__in=list(agency_ids))
-    if case_ids is None:
-        qs = qs.filter(invitation__external_id__startswith="case:")
-    else:
-        qs = qs.filter(invitation__external_id__in=[f"case:{i}" for i in case_ids])
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    for agency_id, external_id, answers, schema in qs.values_list(
-            "agency_id", "invitation__external_id", "answers", "survey_version__schema"
-    ).iterator(chunk_size=5000):
-        case_id = _case_id_of(external_id)
-        template = schema.get("template", "a11") if isinstance(schema, dict) else "a11"
-        if case_id is None or template not in ("a11", "a11_legacy"):
-            continue
-        n, pos = out.get((case_id, agency_id), (0, 0))
-        out[(case_id, agency_id)] = (n + 1, pos + int(bool(_effectiveness(answers or {},
-                                                                          template))))
-    return out
+    qs = Response.objects.filter(agency_id__in=list(agency_ids)).filter(
+        Q(invitation__external_id__startswith="case:")
+        | Q(invitation__isnull=True, external_id__startswith="case:"))
+    out: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for pk, agency_id, inv_ext, ext, answers, schema in qs.values_list(
+            *ANSWER_FIELDS).iterator(chunk_size=5000):
+        link = answer_link(inv_ext, ext, answers, schema)
+        if link is not None:
+            out[(link[0], agency_id)][str(pk)] = int(link[1])
+    return dict(out)
 
 
 def reported_figure(positive: int, total: int) -> Figure:
@@ -567,7 +573,7 @@ def reported_fcr(f: MetricFilter) -> tuple[Figure, list[int]]:
     """Share of A-11 answers linked to the filter's cases (invitation external_id
     "case:<id>", answer of the case's agency) that say the need was addressed, from raw rows
     (the pages read the same counters from the rollups)."""
-    per = reported_by_case(f.agency_ids)
+    per = {k: (len(v), sum(v.values())) for k, v in reported_by_case(f.agency_ids).items()}
     wanted = sorted({case_id for case_id, _a in per})
     ids: set[int] = set()
     for i in range(0, len(wanted), 10000):

@@ -49,7 +49,9 @@ Row = tuple[str, tuple[Any, ...], dict[str, int]]  # ("case"|"call", key, counte
 TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "case": (CaseDaily, CASE_KEY), "call": (CallDaily, CALL_KEY),
     "case_s": (CaseDayService, CASE_S_KEY), "call_s": (CallDayService, CALL_S_KEY)}
-REPORTED = ("reported_n", "reported_pos")
+# a contribution's pseudo-row listing the case's linked survey answers, {answer id: 1 if it
+# says the need was addressed else 0}: not a table row; reported_n/pos are counted from it
+ANSWERS = "answers"
 
 
 def _coarse(kind: str, key: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
@@ -73,7 +75,8 @@ def _call_row(f: m.CallFacts) -> Row:
 def _sum_rows(rows: Iterable[Row]) -> dict[tuple[str, tuple[Any, ...]], Counter[str]]:
     out: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
     for kind, key, counters in rows:
-        out[(kind, tuple(key))].update(counters)
+        if kind != ANSWERS:
+            out[(kind, tuple(key))].update(counters)
     return out
 
 
@@ -93,21 +96,28 @@ def _upsert(kind: str, key: tuple[Any, ...], delta: dict[str, int]) -> None:
         model.objects.filter(**where).update(**changes)
 
 
-def _apply(key: str, agency_id: int, rows: list[Row], *, carry: bool = False) -> None:
+def _apply(key: str, agency_id: int, rows: list[Row], *,
+           answers_add: dict[str, int] | None = None) -> None:
     """Replace what `key` contributed with `rows` (subtract the old, add the new), in the
-    fine tables and in the coarse ones. `carry`: keep the linked-answer counters the case
-    row had (they change only when an answer arrives, `contact_rollups_apply_answer`)."""
+    fine tables and in the coarse ones. The case's linked answers are kept from its last
+    contribution (plus `answers_add`), and its row's reported_n/pos counted from them."""
     old = RollupContribution.objects.select_for_update().filter(key=key).first()
-    before = _sum_rows([(k, tuple(kk), c) for k, kk, c in (old.rows if old else [])])
-    if carry and old is not None:
-        kept = Counter({n: v for (kind, _k), c in before.items() if kind == "case"
-                        for n, v in c.items() if n in REPORTED})
-        for kind, _k, counters in rows:
-            if kind == "case" and kept:
-                for n in REPORTED:
-                    if kept[n]:
-                        counters[n] = kept[n]
-                break
+    old_rows = old.rows if old else []
+    answers: dict[str, int] = {}
+    for kind, _k, c in old_rows:
+        if kind == ANSWERS:
+            answers.update(c)
+    answers.update(answers_add or {})
+    for kind, _k, counters in rows:
+        if kind == "case":
+            counters.pop("reported_n", None)
+            counters.pop("reported_pos", None)
+            if answers:
+                counters["reported_n"] = len(answers)
+                if sum(answers.values()):
+                    counters["reported_pos"] = sum(answers.values())
+            break
+    before = _sum_rows([(k, tuple(kk), c) for k, kk, c in old_rows])
     after = _sum_rows(rows)
     deltas: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
     for slot in set(before) | set(after):
@@ -116,10 +126,13 @@ def _apply(key: str, agency_id: int, rows: list[Row], *, carry: bool = False) ->
         if delta:
             deltas[slot].update(delta)
             deltas[_coarse(*slot)].update(delta)
-    for (kind, k), delta in deltas.items():
+    # one order for every writer (fine rows, then coarse), so concurrent ones do not deadlock
+    for (kind, k), delta in sorted(deltas.items(), key=lambda x: (x[0][0], str(x[0][1]))):
         if any(delta.values()):
             _upsert(kind, k, {n: v for n, v in delta.items() if v})
     stored = [[kind, list(k), dict(c)] for (kind, k), c in after.items()]
+    if answers:
+        stored.append([ANSWERS, [], answers])
     if old is None:
         if stored:
             RollupContribution.objects.create(key=key, agency_id=agency_id, rows=stored)
@@ -130,15 +143,13 @@ def _apply(key: str, agency_id: int, rows: list[Row], *, carry: bool = False) ->
         old.delete()
 
 
-def _case_rows(case_id: int, *, answers: bool = False) -> tuple[int | None, list[Row]]:
-    """A case's rows; with `answers`, its linked-answer counters are read from raw rows."""
+def _case_rows(case_id: int) -> tuple[int | None, list[Row]]:
+    """A case's rows (its linked-answer counters are filled in by `_apply`)."""
     case = Case.objects.filter(pk=case_id).values("agency_id").first()
     if case is None:
         return None, []
     f = m.MetricFilter(agency_ids=frozenset({case["agency_id"]}))
-    reported = m.reported_by_case([case["agency_id"]], [case_id]) if answers else None
-    rows = [_case_row(x) for x in m.case_facts(m.cases_filtered(f).filter(pk=case_id),
-                                               reported=reported)]
+    rows = [_case_row(x) for x in m.case_facts(m.cases_filtered(f).filter(pk=case_id))]
     calls = m.call_facts(m.calls_filtered(f).filter(case_id=case_id))
     rows += [_call_row(x) for x in calls]
     return case["agency_id"], rows
@@ -187,26 +198,28 @@ def contact_rollups_apply_case(case_id: int) -> None:
         for pk in [case_id, *_earlier_cases(case)]:
             agency_id, rows = _case_rows(pk)
             if agency_id is not None:
-                _apply(f"case:{pk}", agency_id, rows, carry=True)
+                _apply(f"case:{pk}", agency_id, rows)
 
 
 def contact_rollups_apply_answer(response_id: int) -> None:
-    """After a survey answer linked to a case (invitation external_id "case:<id>") is
-    stored: recount the case's linked answers (reported FCR) and refresh its contribution.
-    Call on commit, only for linked answers."""
+    """After a survey answer linked to a case is stored (invitation external_id
+    "case:<id>", or an imported answer's own): add it to the case's linked answers
+    (reported FCR) and refresh the case's contribution. Call on commit, only for linked
+    answers; calling it twice for one answer counts it once."""
     if getattr(_deferred, "on", False):
         return
     from govcx.feedback.models import Response
 
-    external_id = (Response.objects.filter(pk=response_id)
-                   .values_list("invitation__external_id", flat=True).first()) or ""
-    case_id = m._case_id_of(external_id) if external_id.startswith("case:") else None
-    if case_id is None:
+    row = Response.objects.filter(pk=response_id).values_list(*m.ANSWER_FIELDS).first()
+    if row is None:
+        return
+    pk, agency_id, inv_ext, ext, answers, schema = row
+    link = m.answer_link(inv_ext, ext, answers, schema)
+    if link is None or not Case.objects.filter(pk=link[0], agency_id=agency_id).exists():
         return
     with transaction.atomic():
-        agency_id, rows = _case_rows(case_id, answers=True)
-        if agency_id is not None:
-            _apply(f"case:{case_id}", agency_id, rows)
+        _agency, rows = _case_rows(link[0])
+        _apply(f"case:{link[0]}", agency_id, rows, answers_add={str(pk): int(link[1])})
 
 
 def contact_rollups_apply_contact(contact_id: int) -> None:
@@ -259,6 +272,9 @@ def contact_rollups_rebuild(*, agency_ids: Iterable[int] | None = None,
         _, key, counters = _case_row(cf)
         case_tot[key].update(counters)
         contrib[f"case:{cf.case_id}"] = (cf.agency_id, [["case", list(key), counters]])
+        linked = reported.get((cf.case_id, cf.agency_id))
+        if linked:
+            contrib[f"case:{cf.case_id}"][1].append([ANSWERS, [], linked])
     for call in m.call_facts(m.calls_filtered(f), chunk_size=batch_size):
         _, key, counters = _call_row(call)
         call_tot[key].update(counters)
@@ -284,14 +300,14 @@ def contact_rollups_rebuild(*, agency_ids: Iterable[int] | None = None,
         RollupContribution.objects.filter(agency_id__in=ids).delete()
 
         day = connection.ops.adapt_datefield_value
-        for kind, tot, counters in (("case", case_tot, ALL_CASE_COUNTERS),
-                                    ("call", call_tot, m.CALL_COUNTERS),
-                                    ("case_s", coarse["case_s"], ALL_CASE_COUNTERS),
-                                    ("call_s", coarse["call_s"], m.CALL_COUNTERS)):
+        for kind, tot, cols in (("case", case_tot, ALL_CASE_COUNTERS),
+                                ("call", call_tot, m.CALL_COUNTERS),
+                                ("case_s", coarse["case_s"], ALL_CASE_COUNTERS),
+                                ("call_s", coarse["call_s"], m.CALL_COUNTERS)):
             model, names = TABLES[kind]
-            _insert_many(model, [*names, *counters],
+            _insert_many(model, [*names, *cols],
                          ((*k[:1], day(dt.date.fromisoformat(k[1])), *k[2:],
-                           *(c[n] for n in counters)) for k, c in tot.items()),
+                           *(c[n] for n in cols)) for k, c in tot.items()),
                          batch_size)
         _insert_many(RollupContribution, ["key", "agency_id", "rows"],
                      ((key, a, json.dumps(rows)) for key, (a, rows) in contrib.items()),

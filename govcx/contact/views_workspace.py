@@ -152,10 +152,11 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200,
                  object_type="case", object_id=case.pk)
     history = None
     if case.customer is not None:
-        history = selectors.customer_history(request.user, case.customer, limit=50)
+        history = _history(request, case.customer, limit=50)
         audit_record(action="customer.view", request=request, agency=case.agency_id,
                      object_type="customer", object_id=case.customer.pk,
-                     detail={"from_case": case.pk})
+                     detail={"from_case": case.pk,
+                             "comments_redacted": _comments_redacted(request, case.customer)})
     can_work = case.agency_id in agency_ids_for(request.user, "cases.work")
     typed = typed or {}
     reply_text = typed.get("reply", "")
@@ -310,10 +311,30 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _customer_page(request, customer)
 
 
+def _comments_redacted(request: HttpRequest, customer: Customer) -> bool:
+    """Survey comments on the customer history are shown redacted to staff without
+    personal_data.view in the customer's agency (cases.view alone, e.g. CX analysts)."""
+    return customer.agency_id not in agency_ids_for(request.user, "personal_data.view")
+
+
+def _history(request: HttpRequest, customer: Customer,
+             limit: int = 200) -> selectors.CustomerHistory:
+    """The customer history for the page, its survey comments and free-text answers
+    redacted in memory (the rows are unchanged) as on the responses pages."""
+    from govcx.feedback.exports import redact_response
+
+    history = selectors.customer_history(request.user, customer, limit=limit)
+    if _comments_redacted(request, customer):
+        for r in history.responses:
+            redact_response(r)
+    return history
+
+
 def _customer_page(request: HttpRequest, customer: Customer, status: int = 200) -> HttpResponse:
-    history = selectors.customer_history(request.user, customer)
+    history = _history(request, customer)
     audit_record(action="customer.view", request=request, agency=customer.agency_id,
-                 object_type="customer", object_id=customer.pk)
+                 object_type="customer", object_id=customer.pk,
+                 detail={"comments_redacted": _comments_redacted(request, customer)})
     return render(request, "contact/customer.html", {
         "customer": customer, "history": history,
         "can_merge": customer.agency_id in agency_ids_for(request.user, "customers.merge"),

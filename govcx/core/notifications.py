@@ -1,7 +1,8 @@
 """In-app notifications to staff: the writes, the reads and the header count.
 
 A notification belongs to one user; nobody else sees or changes it (every read and write
-here takes the user). Alerts (`govcx.metrics.alerts`) are the first sender.
+here takes the user), and the user sees it only while a member of its agency. Alerts
+(`govcx.metrics.alerts`) are the first sender.
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ def notification_send(*, user: User, agency: Agency, kind: str, title: str,
 
 
 def notifications_of(user: AnyUser) -> QuerySet[Notification]:
-    """The signed-in user's own notifications, newest first (none for anyone else)."""
+    """The signed-in user's own notifications, newest first (none for anyone else), only of
+    agencies the user still belongs to: a staff member who leaves an agency (or whose
+    membership is removed) no longer reads, opens or counts its notifications. They stay
+    stored, and come back if the membership does."""
+    from govcx.core.selectors import agency_ids_for
+
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(user_id=user.pk).select_related("agency")
+    return Notification.objects.filter(
+        user_id=user.pk, agency_id__in=agency_ids_for(user)).select_related("agency")
 
 
 def notifications_unread_count(user: AnyUser) -> int:

@@ -24,6 +24,14 @@ Names and account numbers (issue 6) have no fixed format, so they are found by c
   govcx because the packages that ship full lists (names-dataset) weigh hundreds of MB.
   Recall and precision on planted data are measured by bench/redaction/run.py.
 
+After a cue word the format is enough (issue 6 review): a lower-case name after "my name
+is", "mi nombre es", "me llamo", "Sincerely,", "Mr."… (common words and verb-like words stop
+it, so "my name is on the form" stays); any 9 digits after "SSN", "ITIN", "social",
+"seguro social" (ITINs and numbers the SSN check rejects); 13–19 digits after "card",
+"tarjeta" (no Luhn check); 10 digits after "call me at", "cell", "teléfono" (no NANP
+check). Spelled-out addresses ("john dot doe at gmail dot com", "juan punto perez arroba
+gmail punto com") are emails when they end in a known top-level domain.
+
 Why hand-written regular expressions: the well-kept libraries either need language models
 downloaded at run time (Microsoft Presidio needs spaCy models; scrubadub's address and name
 detectors need extra models or services) or are unmaintained; govcx runs offline. The
@@ -40,6 +48,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,78 @@ PHONE = re.compile(
     r"\d{4}(?![\d])(?:\s*(?:ext\.?|x|extension)\s*\d{1,6})?",
     re.IGNORECASE,
 )
+
+# After a cue word the format is enough: an ITIN (9xx-7x-xxxx), a mistyped SSN or a card
+# number with a wrong check digit is still someone's number ("My ITIN is 912-78-1234",
+# "SSN 987-65-4321", "card number 4111 1111 1111 1112"), so the validity checks are skipped.
+_SSN_CUE = (
+    r"(?:ssn|ss\#|s\.s\.n\.?|itin|tin|ein|social(?:\s+security)?|soc\.?\s*sec\.?"
+    r"|taxpayer\s+(?:id(?:entification)?)(?:\s+number)?|tax\s+id"
+    r"|(?:n[uú]mero\s+de(?:l)?\s+)?seguro\s+social|n[uú]mero\s+de\s+identificaci[oó]n\s+"
+    r"(?:personal\s+)?(?:del\s+)?contribuyente)"
+)
+_CUE_FILLER = (
+    r"(?:\s*(?:number|num\.?|no\.?|nbr|\#|is|was|of|:|n[uú]mero|n[uú]m\.?|es|era|de|my|mi)"
+    r"(?![\w\u00C0-\u017F])){0,4}"
+)
+SSN_CUED = re.compile(
+    rf"(?<![\w\u00C0-\u017F])(?:{_SSN_CUE})(?![\w\u00C0-\u017F]){_CUE_FILLER}\s*[:\#]?\s*"
+    r"(?P<value>(?<![\d-])\d{3}([- .]?)\d{2}\2\d{4}(?![\d]))",
+    re.IGNORECASE,
+)
+_CARD_CUE = (
+    r"(?:(?:credit|debit|bank|visa|master\s?card|amex|american\s+express|discover|gift|prepaid"
+    r"|ebt)\s+)?card|cc|tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito|regalo))?|visa|mastercard|amex"
+)
+CARD_CUED = re.compile(
+    rf"(?<![\w\u00C0-\u017F])(?:{_CARD_CUE})(?![\w\u00C0-\u017F])"
+    r"(?:\s*(?:number|num\.?|no\.?|nbr|\#|is|was|ending|ends|in|with|:|n[uú]mero|n[uú]m\.?|es"
+    r"|era|terminada|termina|en|con)(?![\w\u00C0-\u017F])){0,4}\s*[:\#]?\s*"
+    r"(?P<value>(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d]|[ -]\d))",
+    re.IGNORECASE,
+)
+
+# "john dot doe at gmail dot com", "juan punto perez arroba gmail punto com",
+# "jdoe (at) example (dot) org": the domain needs a spelled or written dot and a known ending
+_AT = r"(?:\s+(?:at|arroba)\s+|\s*[(\[{<]\s*(?:at|arroba|@)\s*[)\]}>]\s*|\s+@\s+)"
+_DOT = r"(?:\s+(?:dot|punto)\s+|\s*[(\[{<]\s*(?:dot|punto|\.)\s*[)\]}>]\s*|\.)"
+_TLD = r"(?:com|net|org|edu|gov|mil|us|mx|es|pr|co|io|info|biz|me|ca|uk|de|fr|ar|cl|pe)"
+EMAIL_SPELLED = re.compile(
+    rf"(?<![\w.@-])[A-Za-z0-9_%+-]+(?:{_DOT}[A-Za-z0-9_%+-]+){{0,3}}{_AT}"
+    rf"[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+){{0,2}}{_DOT}{_TLD}(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def _spelled_email_valid(m: re.Match[str]) -> bool:
+    # a written-out address has "at"/"arroba" or a spelled dot: "a.b@c.com" is EMAIL's job
+    text = m.group(0)
+    if not re.search(r"\b(?:at|arroba|dot|punto)\b|[(\[{<]\s*@", text, re.IGNORECASE):
+        return False
+    # "I was at home dot com": a single common word before "at" is not a local part
+    local = re.split(r"\s|[(\[{<]", text, maxsplit=1)[0].lower()
+    return local not in _COMMON_LOWER and local not in _NOT_LOCAL
+
+
+# words before "at example.com" that name a place, not a mailbox ("their site at experian.com")
+_NOT_LOCAL = _wordset("""
+site website web page portal online app link office store branch home work school them him
+her us me you it this that sitio página pagina portal oficina sucursal
+""")
+
+
+# after a phone cue any 10-digit number in a phone's shape, even one PHONE rejects as not a
+# valid NANP number ("my cell is 555-123-4567", "call me at (555) 123-4567")
+PHONE_CUED = re.compile(
+    r"(?<![\w\u00C0-\u017F])(?:call(?:\s+me)?(?:\s+(?:at|on))?|phone|cell(?:\s+phone)?|mobile"
+    r"|tel(?:ephone)?|text(?:\s+me)?(?:\s+at)?|fax|tel[eé]fono|celular|m[oó]vil"
+    r"|ll[aá]me(?:me)?(?:\s+al)?|ll[aá]meme)(?![\w\u00C0-\u017F])"
+    r"(?:\s*(?:number|num\.?|no\.?|\#|is|was|:|n[uú]mero|es|era|de|al|a)(?![\w\u00C0-\u017F])){0,3}"
+    r"\s*[:\#]?\s*(?P<value>(?<![\d-])(?:\+?1[\s.-]?)?(?:\(\s*\d{3}\s*\)|\d{3})[\s.-]?\d{3}"
+    r"[\s.-]?\d{4}(?!\d))",
+    re.IGNORECASE,
+)
+
 
 # --- US street addresses (English and Spanish) ----------------------------------------------
 _SUFFIX = (
@@ -193,10 +277,6 @@ def _account_valid(m: re.Match[str]) -> bool:
             r"\b(?:in|since|of|en|de|desde)\b", m.group("filler"), re.IGNORECASE):
         return False
     return len(digits) >= 4
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # --- person names (English and Spanish) ------------------------------------------------------
@@ -307,20 +387,85 @@ def name_key(word: str) -> str:
 _PARTICLES = frozenset({"de", "del", "la", "los", "y", "van", "von", "da", "di", "le"})
 
 
+# strong cues after which a name may be typed in lower case ("my name is john smith",
+# "mi nombre es ana maría lópez", "sincerely, john"): the cue says what follows is a name,
+# (sign-offs only with their comma: "signed paperwork", "sincerely hope" stay),
+# so the words are taken unless they are common words (_COMMON_LOWER, _NOT_NAMES) or look
+# like verbs/adverbs ("-ed", "-ing", "-ly", "-mente") — "my name is on the form",
+# "my name is misspelled" stay. Other strong cues ("thanks", "regards", "don", "miss",
+# "named") are followed by ordinary words too often, so they still need capitals.
+_LOWER_CUE = re.compile(
+    r"(?:my\s+(?:full\s+|legal\s+|first\s+|last\s+)?name\s+is|name\s*:|signed,"
+    r"|sincerely,|mr\.?|mrs\.?|ms\.?|mx\.?|me\s+llamo|mi\s+nombre(?:\s+completo)?\s+es"
+    r"|nombre\s*:|atentamente,|firmado,|sr\.?|sra\.?|srta\.?|se\s+llama"
+    r"|my\s+(?:husband|wife|son|daughter|mother|father|mom|dad|brother|sister|spouse)'s\s+name"
+    r"\s+is)",
+    re.IGNORECASE,
+)
+_COMMON_LOWER = _wordset("""
+be been being am are was were is isn't wasn't has have had having do does did done not no
+yes on off in out up down over under into onto about above after before below between
+through during without within along across around against among the a an this that these
+those there here where when what which who whom whose why how if then than so as at by for
+from of to with and or but nor yet because since until while also too only just even still
+already again ever never always often sometimes soon now today yesterday tomorrow all any
+both each every few many more most much other some such same own same different wrong right
+correct incorrect misspelled spelled listed shown printed written missing changed used
+given known called named said says told asked wrote sent got get gets getting make made
+will would shall should can could may might must need needs want wants like likes please
+thank thanks sorry hello hi dear sir madam ma'am mister miss it its it's i i'm me my mine
+we us our you your he him his she her they them their one two three first last full legal
+name names number account card bank loan case claim form forms file record records system
+letter email phone address information info data report credit social security on
+es está esta este esto estos estas son fue era ser estar tiene tengo no sí si el la los las
+un una unos unas de del en por para con sin sobre que quien cuando donde como y o pero
+mal bien incorrecto incorrecta correcto correcta diferente otro otra mismo misma aparece
+escrito escrita mi mis su sus tu tus nombre nombres cuenta tarjeta banco carta correo
+common unique similar popular famous simple short long new old real true false fake
+clear clean private public personal important protected attached included mine hers his
+need needs live lives work works help call calls write writes am also vivo trabajo
+común comun único unico parecido falso verdadero nuevo viejo largo corto
+necesito quiero tengo pido solicito llamo escribo ayuda favor gracias hola pues ya
+""")
+_LOWER_SUFFIX = re.compile(r"(?:ed|ing|ly|mente|ado|ada|ido|ida)$")
+
+
+def _lower_name_word(w: str) -> bool:
+    """Whether a lower-case word after a strong cue can be part of a name."""
+    low = w.strip(".,").lower()
+    key = name_key(low)
+    if key in FIRST_NAMES or key in SURNAMES:
+        return True
+    return (len(low) > 1 and low not in _COMMON_LOWER and low not in _NOT_NAMES
+            and not _LOWER_SUFFIX.search(low) and not re.fullmatch(r"x{2,}", low))
+
+
 def _trim_name(m: re.Match[str]) -> tuple[int, int] | None:
     """The span of the name in a cued match, stripped of trailing non-names; None: none."""
     start, _end = m.span("name")
     text = m.group("name")
     # the name pattern is case-insensitive through the cue: keep only capitalised words
-    # (particles such as "de la" inside a name stay when a capitalised word follows)
+    # (particles such as "de la" inside a name stay when a capitalised word follows), or,
+    # after a cue of _LOWER_CUE, a lower-case name (all its words lower case)
     parts = list(re.finditer(r"\S+", text))
+    lower = bool(parts and m.group("strong") and not parts[0].group(0)[0].isupper()
+                 and _LOWER_CUE.fullmatch(m.group("strong").strip()))
     keep: list[re.Match[str]] = []
     pending: list[re.Match[str]] = []
     for p in parts:
         w = p.group(0)
         low = w.strip(".").lower()
-        if keep and low in _PARTICLES and not w[0].isupper():
+        if keep and low in _PARTICLES and not w[0].isupper() and not (lower and low == "y"):
             pending.append(p)
+            continue
+        if lower:
+            middle_initial = bool(keep) and re.fullmatch(r"[a-z]\.", w) is not None
+            if (w[0].isupper() or not (middle_initial or _lower_name_word(w))
+                    or len(keep) >= 4):
+                break
+            keep.extend(pending)
+            pending = []
+            keep.append(p)
             continue
         initial = len(w) <= 2 and w[0].isupper() and (len(w) == 1 or w[1] == ".")
         if (not w[0].isupper() or re.fullmatch(r"X{2,}", w, re.IGNORECASE)
@@ -409,6 +554,9 @@ def _name_gaz_spans(text: str) -> list[tuple[int, int]]:
 
 DETECTORS: list[Detector] = [
     Detector("email", "[EMAIL]", EMAIL),
+    Detector("email", "[EMAIL]", EMAIL_SPELLED, _spelled_email_valid),
+    Detector("ssn", "[SSN]", SSN_CUED, group="value"),
+    Detector("card", "[CARD]", CARD_CUED, group="value"),
     Detector("account", "[ACCOUNT]", ACCOUNT, _account_valid, group="value"),
     Detector("card", "[CARD]", CARD, _card_valid),
     Detector("address", "[ADDRESS]", ADDRESS_EN),
@@ -417,6 +565,7 @@ DETECTORS: list[Detector] = [
     Detector("address", "[ADDRESS]", PO_BOX),
     Detector("ssn", "[SSN]", SSN),
     Detector("phone", "[PHONE]", PHONE),
+    Detector("phone", "[PHONE]", PHONE_CUED, group="value"),
     Detector("name", "[NAME]", NAME_CUED, spans=_name_cued_spans),
     Detector("name", "[NAME]", NAME_GAZ, spans=_name_gaz_spans),
 ]

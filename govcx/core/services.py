@@ -104,15 +104,26 @@ def service_create(
     return service
 
 
-def service_owners_set(*, service: Service, users: list[Any]) -> None:
+def service_owners_set(
+    *, service: Service, users: list[Any],
+    actor: AbstractBaseUser | AnonymousUser | None = None, request: HttpRequest | None = None,
+) -> None:
     """Who answers for the service (alerts about it reach them). Each must be a member of the
-    service's agency or of a department above it."""
+    service's agency or of a department above it. With an actor (or a request) the change is
+    audited ("core.service.owners": who was added and removed)."""
     from govcx.core.selectors import agency_ids_for
 
     for user in users:
         if service.agency_id not in agency_ids_for(user):
             raise ValueError(f"{user} is not a member of {service.agency}.")
+    before = set(service.owners.values_list("pk", flat=True))
     service.owners.set(users)
+    after = {u.pk for u in users}
+    if actor is not None or request is not None:
+        audit_record(action="core.service.owners", actor=actor, request=request,
+                     agency=service.agency_id, object_type="service", object_id=service.pk,
+                     detail={"owners": sorted(after), "added": sorted(after - before),
+                             "removed": sorted(before - after)})
 
 
 def service_quarter_volume_set(

@@ -12,11 +12,12 @@ from typing import Any
 from cachetools import LRUCache
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from govcx.core.selectors import AnyUser, agency_ids_for
 from govcx.feedback.models import (
     A11Submission,
+    Comment,
     OfferCount,
     Response,
     Survey,
@@ -127,12 +128,39 @@ def responses_for(
     if f.language:
         qs = qs.filter(language=f.language)
     if f.text:
-        qs = qs.filter(comment__icontains=f.text)
+        qs = _text_search(qs, user, f.text)
     if f.status:
         qs = qs.filter(status=f.status)
     if f.tag:
         qs = qs.filter(tags__name=f.tag)
     return qs.select_related("touchpoint", "service").order_by("-submitted_at", "-id")
+
+
+# responses not yet copied to Comment (collection runs off the public path, shortly after a
+# submission) are redacted here for the search, newest first, at most this many
+SEARCH_PENDING_LIMIT = 2000
+
+
+def _text_search(qs: QuerySet[Response], user: AnyUser, text: str) -> QuerySet[Response]:
+    """"Comment contains": in agencies where the user holds personal_data.view, the original
+    comment; elsewhere the redacted text (Comment.text_redacted, source "response"), so a
+    search for a name, address or number cannot tell which responses hold it. Responses
+    not collected yet are redacted on the fly (a term found in the redacted text, without
+    placeholder brackets, is also in the original, so the original narrows the candidates)."""
+    from govcx.core.redact import redact
+
+    originals = agency_ids_for(user, "personal_data.view")
+    own = Q(agency_id__in=originals, comment__icontains=text)
+    redacted_hits = Comment.objects.filter(source=Comment.Source.RESPONSE,
+                                           text_redacted__icontains=text).values("source_id")
+    collected = Comment.objects.filter(source=Comment.Source.RESPONSE, source_id=OuterRef("pk"))
+    pending = (qs.exclude(agency_id__in=originals).filter(comment__icontains=text)
+               .exclude(Exists(collected)).order_by("-submitted_at", "-id")
+               .values_list("id", "comment")[:SEARCH_PENDING_LIMIT])
+    needle = text.casefold()
+    pending_ids = [pk for pk, comment in pending if needle in redact(comment)[0].casefold()]
+    return qs.filter(own | (~Q(agency_id__in=originals)
+                            & (Q(id__in=redacted_hits) | Q(id__in=pending_ids))))
 
 
 def response_get(user: AnyUser, response_id: int, capability: str = "responses.view") -> Response:

@@ -267,16 +267,23 @@ def response_submit(
         raise
     if invitation is not None and invitation.external_id.startswith("case:"):
         _after_case_answer(response.pk)
+    if (invitation.external_id if invitation else response.external_id).startswith("case:"):
+        _case_answer_rollup(response.pk)
     return SubmitResult(response=response)
 
 
 def _after_case_answer(response_id: int) -> None:
     """A contact-centre case's survey was answered: link it, maybe open a follow-up."""
-    from govcx.contact import loop, metrics_rollups  # imported here: contact imports feedback
+    from govcx.contact import loop  # imported here: contact imports feedback
 
     transaction.on_commit(lambda: loop.on_survey_answer(response_id), robust=True)
-    transaction.on_commit(  # the case's reported-FCR counters (docs/metrics.md)
-        lambda: metrics_rollups.contact_rollups_apply_answer(response_id), robust=True)
+
+
+def _case_answer_rollup(response_id: int) -> None:
+    """An answer linked to a case: its reported-FCR counters (docs/metrics.md), on commit."""
+    from govcx.contact.metrics_rollups import contact_rollups_apply_answer
+
+    transaction.on_commit(lambda: contact_rollups_apply_answer(response_id), robust=True)
 
 
 _INSERT_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]

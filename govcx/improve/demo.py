@@ -58,6 +58,8 @@ ACTIONS: dict[str, list[dict[str, Any]]] = {
     "benefits": [
         {"note": 0, "title": "Save the application as people go, and warn before time-out",
          "kpi": "trust", "started": 150, "done": 100, "items": ["a11.design", "cxpa.design"],
+         "public_title": ("The application no longer loses your answers",
+                          "La solicitud ya no pierde sus respuestas"),
          "you_said": ("The online application timed out and you lost your answers.",
                       "La solicitud en línea se cerraba y usted perdía sus respuestas."),
          "we_did": ("The form now saves every answer as you go and warns you before it signs "
@@ -66,6 +68,7 @@ ACTIONS: dict[str, list[dict[str, Any]]] = {
                     "sesión.")},
         {"note": 1, "title": "Send decision letters in Spanish",
          "kpi": "trust", "started": 130, "done": 60, "items": ["a11.research", "cxpa.voc"],
+         "public_title": ("Decision letters in Spanish", "Cartas de decisión en español"),
          "you_said": ("Decision letters were only in English.",
                       "Las cartas de decisión estaban solo en inglés."),
          "we_did": ("You can now choose to get your decision letter in Spanish.",
@@ -76,6 +79,8 @@ ACTIONS: dict[str, list[dict[str, Any]]] = {
     "tax": [
         {"note": 0, "title": "Show the total cost of each payment plan side by side",
          "kpi": "trust", "started": 160, "done": 95, "items": ["cxpa.design"],
+         "public_title": ("Payment plans you can compare",
+                          "Planes de pago que puede comparar"),
          "you_said": ("It was hard to compare payment plans.",
                       "Era difícil comparar los planes de pago."),
          "we_did": ("Each plan now shows what you pay in all, side by side.",
@@ -165,7 +170,8 @@ def improve_demo_seed(*, agencies: Iterable[Agency] | None = None,
                 svc.action_update(
                     action=action, title=action.title, owner=action.owner,
                     due_on=done, service=action.service, target_kpi=action.target_kpi,
-                    maturity_items=spec["items"], you_said_en=spec["you_said"][0],
+                    maturity_items=spec["items"], public_title_en=spec["public_title"][0],
+                    public_title_es=spec["public_title"][1], you_said_en=spec["you_said"][0],
                     you_said_es=spec["you_said"][1], we_did_en=spec["we_did"][0],
                     we_did_es=spec["we_did"][1], by=lead)
                 svc.action_public_set(action=action, public=True, by=lead)

@@ -6,7 +6,11 @@ was completed (completed_on … completed_on + 89 days, cut at today while it is
 The KPI comes from govcx.metrics.kpi (kpi_values, the same rollups as the dashboards) for the
 action's service, or its whole agency when it has none; the change, its 95% confidence
 interval and p-value from kpi_change. Until the after window has data the answer is "too
-early to tell"."""
+early to tell".
+
+A before/after comparison has no comparison group: a significant change is unlikely to be
+chance alone, but it does not show the action caused it (seasonality, other changes to the
+service or its users). The sentence and the page (`CAVEAT`) say so plainly."""
 
 from __future__ import annotations
 
@@ -16,11 +20,17 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from govcx.improve.models import Action
 from govcx.metrics.kpi import KPIS, format_value, kpi_change, kpi_values
 
 WINDOW_DAYS = 90
+
+# shown under every before/after comparison on the action page
+CAVEAT = _lazy("A before/after comparison has no comparison group: even a statistically "
+               "significant change does not prove the action caused it. Seasons, other changes "
+               "to the service, its rules or who uses it can move the measure too.")
 
 
 @dataclass
@@ -43,6 +53,7 @@ class Effect:
     ci_text: str = "–"
     p_text: str = "–"
     sentence: str = ""
+    caveat: str = ""  # CAVEAT once there is a comparison to read
 
 
 def kpi_label(key: str) -> str:
@@ -109,6 +120,7 @@ def action_effect(action: Action, *, window_days: int = WINDOW_DAYS,
                                                            "days": window_days}
         return eff
     eff.state = "ready"
+    eff.caveat = str(CAVEAT)
     change = kpi_change(eff.before, after)
     eff.change = change
     words = {"kpi": eff.kpi_label, "before": eff.before_text, "after": eff.after_text}
@@ -126,7 +138,10 @@ def action_effect(action: Action, *, window_days: int = WINDOW_DAYS,
     if change.significant:
         eff.sentence = _("%(kpi)s went from %(before)s to %(after)s (%(diff)s). A change this "
                          "large is unlikely to be chance alone: it is statistically "
-                         "significant at the 95%% level.") % words
+                         "significant at the 95%% level. But this is a before/after "
+                         "comparison with no comparison group, so it does not prove the "
+                         "action caused the change: the season, other changes to the service "
+                         "or to who uses it may have moved it too.") % words
     else:
         eff.sentence = _("%(kpi)s went from %(before)s to %(after)s (%(diff)s), but a change "
                          "this size could be chance alone: we cannot say the action moved it "

@@ -80,6 +80,10 @@ class Action(models.Model):
     target_kpi = models.CharField(max_length=40, blank=True)
     # "you said, we did": shown on the public dashboard once done, if `public`
     public = models.BooleanField(default=False)
+    # the public heading; the internal `title` never goes public (it has no Spanish and
+    # anyone with insights.manage may rename it)
+    public_title_en = models.CharField(max_length=200, blank=True)
+    public_title_es = models.CharField(max_length=200, blank=True)
     you_said_en = models.TextField(blank=True)
     you_said_es = models.TextField(blank=True)
     we_did_en = models.TextField(blank=True)

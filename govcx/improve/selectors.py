@@ -122,9 +122,12 @@ def you_said_we_did(*, agency_id: int, service_id: int | None = None,
                     limit: int = 20) -> list[dict[str, Any]]:
     """Done actions the agency chose to show publicly, newest first, in the active language
     (Spanish text when the page is Spanish and it was written, else English). Public data:
-    no user scoping; only actions with public=True, status done and English text."""
+    no user scoping; only actions with public=True, status done and English text. "title" is
+    the public title (public_title_*, set under transparency.publish), never the internal
+    Action.title."""
     qs = (Action.objects.filter(agency_id=agency_id, public=True, status=Action.Status.DONE)
-          .exclude(you_said_en="").exclude(we_did_en="").select_related("service")
+          .exclude(public_title_en="").exclude(you_said_en="").exclude(we_did_en="")
+          .select_related("service")
           .order_by("-completed_on", "-id"))
     if service_id is not None:
         qs = qs.filter(service_id=service_id)
@@ -132,7 +135,8 @@ def you_said_we_did(*, agency_id: int, service_id: int | None = None,
     out = []
     for a in qs[:max(0, limit)]:
         out.append({
-            "title": a.title,
+            "title": (a.public_title_es if spanish and a.public_title_es.strip()
+                      else a.public_title_en),
             "you_said": (a.you_said_es if spanish and a.you_said_es.strip() else a.you_said_en),
             "we_did": (a.we_did_es if spanish and a.we_did_es.strip() else a.we_did_en),
             "completed_on": a.completed_on,

@@ -270,20 +270,28 @@ def action_update(
     *, action: Action, title: str, description: str = "",
     owner: User | None = None, due_on: dt.date | None = None,
     service: Service | None = None, target_kpi: str = "", maturity_items: Sequence[str] = (),
+    public_title_en: str = "", public_title_es: str = "",
     you_said_en: str = "", you_said_es: str = "", we_did_en: str = "", we_did_es: str = "",
     by: User | None = None,
 ) -> Action:
-    """Edit an action; a new owner is notified. A public entry keeps its English text."""
+    """Edit an action; a new owner is notified. A public entry keeps its English text.
+    The public heading (public_title_*) is separate from the internal title: renaming the
+    action never changes what the public sees. Views let only transparency.publish change
+    the public text of a public entry."""
     agency = action.agency
     title = _check_action(agency=agency, title=title, owner=owner, service=service,
                           target_kpi=target_kpi, maturity_items=maturity_items, insights=())
-    if action.public and not (you_said_en.strip() and we_did_en.strip()):
+    if action.public and not (public_title_en.strip() and you_said_en.strip()
+                              and we_did_en.strip()):
         raise ImproveError(_("This action is on the public dashboard: keep its English "
-                             "\"you said\" and \"we did\" text, or withdraw it first."))
+                             "public title, \"you said\" and \"we did\" text, or withdraw "
+                             "it first."))
     new_owner = owner is not None and owner.pk != action.owner_id
     action.title, action.description = title, description[:20_000]
     action.owner, action.due_on, action.service = owner, due_on, service
     action.target_kpi = target_kpi
+    action.public_title_en = public_title_en.strip()[:200]
+    action.public_title_es = public_title_es.strip()[:200]
     action.you_said_en, action.you_said_es = you_said_en[:5000], you_said_es[:5000]
     action.we_did_en, action.we_did_es = we_did_en[:5000], we_did_es[:5000]
     action.save()
@@ -350,8 +358,10 @@ def action_public_set(*, action: Action, public: bool,
     if public:
         if action.status != S.DONE:
             raise ImproveError(_("Only a done action can be shown on the public dashboard."))
-        if not (action.you_said_en.strip() and action.we_did_en.strip()):
-            raise ImproveError(_("Write the English \"you said\" and \"we did\" text first."))
+        if not (action.public_title_en.strip() and action.you_said_en.strip()
+                and action.we_did_en.strip()):
+            raise ImproveError(_("Write the English public title, \"you said\" and "
+                                 "\"we did\" text first."))
     action.public = public
     action.save(update_fields=["public", "updated_at"])
     return action

@@ -25,7 +25,10 @@ from govcx.improve.models import Action, Insight
 from govcx.improve.services import TRANSITIONS, ImproveError
 
 MAX_EVIDENCE = 50
-PUBLIC_TEXT = ("you_said_en", "you_said_es", "we_did_en", "we_did_es")
+# the public text of an entry: once it is public, only transparency.publish changes it
+PUBLIC_TEXT = ("public_title_en", "public_title_es", "you_said_en", "you_said_es",
+               "we_did_en", "we_did_es")
+PUBLIC_TEXT_MAX = {"public_title_en": 200, "public_title_es": 200}
 
 
 def _staff(agency: Agency) -> list[Any]:
@@ -165,7 +168,12 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
            "form": data or {}, "chosen_items": data.getlist("item") if data else items}
     if request.method == "POST":
         texts = {f: params.text(request.POST, f, 5000) for f in PUBLIC_TEXT}
-        if action.public and any(texts[f] != getattr(action, f) for f in PUBLIC_TEXT) \
+        too_long = [f for f, n in PUBLIC_TEXT_MAX.items() if len(texts[f].strip()) > n]
+        if too_long:
+            ctx["error"] = _("The public title can be at most 200 characters.")
+            return render(request, "improve/action_form.html", ctx, status=400)
+        changed = [f for f in PUBLIC_TEXT if texts[f].strip() != getattr(action, f).strip()]
+        if action.public and changed \
                 and action.agency_id not in agency_ids_for(request.user, "transparency.publish"):
             ctx["error"] = _("This entry is on the public dashboard: only a performance manager "
                              "or administrator may change its public text.")

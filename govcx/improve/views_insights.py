@@ -276,7 +276,12 @@ def research_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     try:
         note = sel.research_note_get(request.user, note_id)
     except ResearchNote.DoesNotExist as exc:
+        audit_record(action="improve.research.view", request=request,
+                     object_type="research_note", object_id=note_id, outcome="denied")
         raise Http404("No such research note.") from exc
+    # staff-entered notes can hold personal data from interviews: every read is audited
+    audit_record(action="improve.research.view", request=request, agency=note.agency_id,
+                 object_type="research_note", object_id=note.pk)
     return render(request, "improve/research_detail.html", {
         "note": note, "insight_url": reverse("improve:insight_detail", args=[note.insight_id])
         if note.insight_id else ""})

@@ -330,15 +330,16 @@ def _keys(keys: Sequence[str] | None) -> list[str]:
 
 
 def kpi_values(*, agency_ids: set[int], service_id: int | None, start: dt.date, end: dt.date,
-               keys: Sequence[str] | None = None) -> dict[str, KpiValue]:
+               keys: Sequence[str] | None = None, live: bool = True) -> dict[str, KpiValue]:
     """Every KPI (or `keys`) of one service (or, with service_id None, of all services of the
-    agencies) over start..end inclusive. The backlog is the live count of open cases (it
-    ignores the period); containment is None for a service (it is agency-wide)."""
+    agencies) over start..end inclusive. The backlog is the count of cases open now (it
+    ignores the period; None with `live` False, e.g. for an earlier period); containment is
+    None for a service (it is agency-wide)."""
     ks = _keys(keys)
     if not agency_ids:
         return {k: KpiValue(k, None) for k in ks}
-    c = _counters(agency_ids, service_id, start, end, ks, None).get(None, Counter())
-    return {k: value_of(KPIS[k], c) for k in ks}
+    c = _counters(agency_ids, service_id, start, end, ks, None, live=live).get(None, Counter())
+    return {k: value_of(KPIS[k], c, live=live) for k in ks}
 
 
 def bucket_of(day: dt.date, grain: str) -> dt.date:
@@ -473,6 +474,28 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+BENCHMARK_MIN_PEER_SERVICES = 5
+BENCHMARK_MIN_PEER_AGENCIES = 3
+
+
+def benchmark_pool(values: dict[int, dict[str, KpiValue]], *, visible_agency_ids: set[int]
+                   ) -> tuple[dict[int, dict[str, KpiValue]], bool]:
+    """The services a benchmark may rank against without revealing another agency's figure:
+    the viewer's own agencies' services always; other agencies' services only when there are
+    at least BENCHMARK_MIN_PEER_SERVICES of them from at least BENCHMARK_MIN_PEER_AGENCIES
+    agencies (with one or two peers, a quartile would give away their exact value).
+    Returns the pool and whether other agencies are in it."""
+    from govcx.core.models import Service
+
+    agency_of = dict(Service.objects.filter(pk__in=list(values)).values_list("id", "agency_id"))
+    others = {sid for sid, a in agency_of.items() if a not in visible_agency_ids}
+    other_agencies = {agency_of[sid] for sid in others}
+    if (len(others) >= BENCHMARK_MIN_PEER_SERVICES
+            and len(other_agencies) >= BENCHMARK_MIN_PEER_AGENCIES):
+        return values, True
+    return {sid: v for sid, v in values.items() if sid not in others}, False
+
+
 def benchmark_of(key: str, service_id: int, values: dict[int, dict[str, KpiValue]],
                  *, min_n: int = 11) -> Benchmark:
     """Where one service stands among all services with at least `min_n` observations:
@@ -552,6 +575,31 @@ def target_status(target: Any, *, today: dt.date) -> TargetStatus:
     status = status_of(value=value, target=target.value, direction=target.direction,
                        period_end=target.end, today=today, period_start=target.start)
     return TargetStatus(status, value, target.start, end)
+
+
+def target_statuses(targets: Iterable[Any], *, today: dt.date) -> dict[int, TargetStatus]:
+    """`target_status` of many targets (by target id), reading the rollups once per
+    (service, period) instead of once per target: a page's query count grows with the
+    number of distinct target periods, not with services × KPIs."""
+    groups: dict[tuple[int, int | None, dt.date, dt.date], list[Any]] = {}
+    out: dict[int, TargetStatus] = {}
+    for t in targets:
+        if t.kpi not in KPIS:
+            continue
+        end = min(t.end, today)
+        if t.start > today:
+            out[t.pk] = TargetStatus("not_started", KpiValue(t.kpi, None), t.start, end)
+            continue
+        groups.setdefault((t.agency_id, t.service_id, t.start, end), []).append(t)
+    for (agency_id, service_id, start, end), ts in groups.items():
+        values = kpi_values(agency_ids={agency_id}, service_id=service_id, start=start,
+                            end=end, keys=sorted({t.kpi for t in ts}))
+        for t in ts:
+            v = values[t.kpi]
+            out[t.pk] = TargetStatus(
+                status_of(value=v, target=t.value, direction=t.direction, period_end=t.end,
+                          today=today, period_start=t.start), v, t.start, end)
+    return out
 
 
 def format_value(key: str, value: float | None) -> str:

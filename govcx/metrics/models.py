@@ -194,3 +194,24 @@ class Watermark(models.Model):
     name = models.CharField(max_length=40, unique=True)
     value = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class PublishedFigure(models.Model):
+    """A count cell of the public transparency tables as it was first published (the
+    ledger of `govcx.metrics.public`): once a cell has been shown or hidden, later
+    publications keep that status and, for a shown cell, that value, so that no
+    combination of publications made at different dates gives away a hidden figure."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    cell = models.CharField(max_length=200)
+    value = models.BigIntegerField()
+    status = models.CharField(max_length=16)
+    published_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "fiscal_year", "cell"],
+                                               name="one_published_figure_per_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} FY{self.fiscal_year} {self.cell}={self.value} ({self.status})"

@@ -4,10 +4,13 @@ Everything here is public data: no user scoping, only aggregate figures that pas
 `govcx.metrics.suppression`, targets marked public and done public actions.
 
 Periods are fixed: the whole months of one federal fiscal year (October–September) that have
-ended (never the month in progress, so figures do not change day by day), their quarters
-and the year. One joint suppression is computed per agency and fiscal year, so the agency
-page, every service page and every download show the same pattern and cannot be played
-against each other.
+ended (never the month in progress, so figures do not change day by day), the quarters
+whose three months have ended and, once all twelve have, the year (never a quarter-to-date
+or year-to-date total). One joint suppression is computed per agency and fiscal year, so
+the agency page, every service page and every download show the same pattern and cannot be
+played against each other; and every cell once published is kept in the ledger
+(`PublishedFigure`) and keeps its status in every later computation, so publications made
+at different dates cannot be played against each other either.
 
 Sources, with the definitions of `govcx.metrics.kpi` (docs/metrics.md): `ResponseDaily`
 (responses per channel, offers, trust, drivers as shares of the people who answered the
@@ -30,10 +33,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from govcx.contact.models import CallDaily, CaseDaily
 from govcx.core.models import Agency, Service
-from govcx.metrics.models import DRIVER_FIELDS, ProcessingDaily, ResponseDaily, Target
+from govcx.metrics.models import (
+    DRIVER_FIELDS,
+    ProcessingDaily,
+    PublishedFigure,
+    ResponseDaily,
+    Target,
+)
 from govcx.metrics.stats import wilson
 from govcx.metrics.suppression import Status, Table, suppress
 
@@ -42,9 +52,12 @@ GRAINS = ("month", "quarter")
 #: Seconds the computed figures of one agency and year are kept in the cache
 #: (settings.TRANSPARENCY_CACHE_SECONDS overrides; 0 turns the cache off).
 DEFAULT_CACHE_SECONDS = 300
+#: Part of every cache key: bumped when the shape or the rule of the figures changes, so
+#: entries computed by an older release are never served.
+CACHE_VERSION = 2
 YEAR = "FY"
-STATUS_SMALL = "small"  # fewer than 11: primary suppression
-STATUS_PROTECTED = "protected"  # hidden so that a small figure cannot be worked out
+STATUS_HIDDEN = "suppressed"  # not shown to protect privacy (small, or protecting one)
+STATUS_PENDING = "pending"  # a quarter or year total before the period has ended
 STATUS_SHOWN = "shown"
 STATUS_NONE = "none"  # no data (nothing to hide)
 
@@ -84,10 +97,12 @@ def fy_clean(raw: str | None, today: dt.date) -> int:
         return last
     assert raw is not None
     if not raw.isdigit() or len(raw) != 4:
-        raise ValueError(f"'{raw[:20]}' is not a fiscal year. Use four digits, e.g. fy={last}.")
+        raise ValueError(_("'%(raw)s' is not a fiscal year. Use four digits, e.g. fy=%(last)s.")
+                         % {"raw": raw[:20], "last": last})
     fy = int(raw)
     if not EARLIEST_FY <= fy <= last:
-        raise ValueError(f"Figures are published for fiscal years {EARLIEST_FY} to {last}.")
+        raise ValueError(_("Figures are published for fiscal years %(first)s to %(last)s.")
+                         % {"first": EARLIEST_FY, "last": last})
     return fy
 
 
@@ -95,7 +110,7 @@ def grain_clean(raw: str | None) -> str:
     if raw in (None, ""):
         return "month"
     if raw not in GRAINS:
-        raise ValueError("The grain must be 'month' or 'quarter'.")
+        raise ValueError(_("The grain must be 'month' or 'quarter'."))
     assert raw is not None
     return raw
 
@@ -105,10 +120,13 @@ def month_key(month: dt.date) -> str:
 
 
 def _nodes(months: list[dt.date]) -> tuple[list[str], dict[str, list[str]]]:
+    """Month keys and the quarters whose three months have all ended (a quarter or year
+    total is published only once its period is complete)."""
     quarters: dict[str, list[str]] = {}
     for m in months:
         quarters.setdefault(fy_quarter(m), []).append(month_key(m))
-    return [month_key(m) for m in months], quarters
+    return [month_key(m) for m in months], {q: ms for q, ms in quarters.items()
+                                            if len(ms) == 3}
 
 
 # --- reading the rollups ------------------------------------------------------------------
@@ -159,27 +177,28 @@ def _k(*prefix: Any) -> Callable[[str], tuple[Any, ...]]:
 
 def _series(table: Table, key: Callable[[str], Any], month_values: dict[str, int],
             months: list[str], quarters: dict[str, list[str]], *, shown: bool = True) -> None:
-    """Cells for every month, quarter and the year, with the equations between them."""
+    """Cells for every month, every complete quarter and (once all twelve months have ended)
+    the year, with the equations between them. `quarters` holds complete quarters only."""
     for m in months:
         table.add(key(m), month_values.get(m, 0), shown=shown)
     for q, ms in quarters.items():
         table.add(key(q), sum(month_values.get(m, 0) for m in ms), shown=shown)
         table.relate(key(q), [key(m) for m in ms])
-    table.add(key(YEAR), sum(month_values.get(m, 0) for m in months), shown=shown)
-    table.relate(key(YEAR), [key(q) for q in quarters])
+    if len(months) == 12:
+        table.add(key(YEAR), sum(month_values.get(m, 0) for m in months), shown=shown)
+        table.relate(key(YEAR), [key(q) for q in quarters])
 
 
 def _code(status: Status | None) -> str:
-    """How a count cell is published: shown (zero included), small or protected."""
-    if status is Status.PRIMARY:
-        return STATUS_SMALL
-    if status is Status.COMPLEMENTARY:
-        return STATUS_PROTECTED
+    """How a count cell is published: shown (zero included) or hidden. Every hidden cell has
+    the same label, so the label says nothing about the size of the hidden figure."""
+    if status in (Status.PRIMARY, Status.COMPLEMENTARY):
+        return STATUS_HIDDEN
     return STATUS_SHOWN
 
 
 def _worst(*codes: str) -> str:
-    for c in (STATUS_SMALL, STATUS_PROTECTED, STATUS_NONE):
+    for c in (STATUS_HIDDEN, STATUS_NONE):
         if c in codes:
             return c
     return STATUS_SHOWN
@@ -209,13 +228,68 @@ def _share_fig(statuses: dict[Any, Status], values: dict[Any, int], num: Any, de
     return fig(round(k / n, 4), STATUS_SHOWN, n=n, **extra)
 
 
+class Ledger:
+    """What has already been published for one agency and fiscal year (`PublishedFigure`).
+
+    `run` suppresses a table with every cell already in the ledger fixed to its published
+    status (a cell once shown stays shown, one once hidden stays hidden, and their
+    equations still count), and collects the cells published for the first time."""
+
+    def __init__(self, known: dict[str, tuple[int, str]]) -> None:
+        self.known = known
+        self.new: dict[str, tuple[int, str]] = {}
+
+    @staticmethod
+    def name(ns: Any, cell: Any) -> str:
+        return repr((ns, cell))
+
+    def run(self, table: Table, ns: Any = "",
+            extra_fixed: dict[Any, Status] | None = None) -> dict[Any, Status]:
+        fixed = dict(extra_fixed or {})
+        for c in table.values:
+            hit = self.known.get(self.name(ns, c))
+            if hit is not None and c not in fixed:
+                fixed[c] = Status(hit[1])
+        status = suppress(table, fixed=fixed)
+        for c, st in status.items():
+            if extra_fixed and c in extra_fixed:
+                continue
+            n = self.name(ns, c)
+            if n not in self.known:
+                self.new[n] = (table.values[c], st.value)
+        return status
+
+
+def _part_of(table: Table, key: Callable[[str], Any], whole: Callable[[str], Any],
+             rest: Callable[[str], Any], part_m: dict[str, int], whole_m: dict[str, int],
+             months: list[str], quarters: dict[str, list[str]], nodes: list[str]) -> bool:
+    """Add `part` (shown) and `rest` = whole − part (never shown) series, with
+    whole = part + rest at every period. False (and nothing added) when a part exceeds
+    its whole (inconsistent counters)."""
+    if any(part_m.get(m, 0) > whole_m.get(m, 0) for m in months):
+        return False
+    _series(table, key, part_m, months, quarters)
+    _series(table, rest, {m: whole_m.get(m, 0) - part_m.get(m, 0) for m in months}, months,
+            quarters, shown=False)
+    for t in nodes:
+        table.relate(whole(t), [key(t), rest(t)])
+    return True
+
+
 def _suppress_agency(agency_id: int, services: list[Service], months: list[str],
-                     quarters: dict[str, list[str]], data: dict[str, Any]) -> dict[str, Any]:
-    nodes = [*months, *quarters, YEAR]
+                     quarters: dict[str, list[str]], data: dict[str, Any],
+                     ledger: Ledger | None = None) -> dict[str, Any]:
+    ledger = ledger or Ledger({})
+    nodes = [*months, *quarters, *([YEAR] if len(months) == 12 else [])]
     resp = data["resp"]
-    # 1. responses: services × channels × periods, with the agency total (one joint table)
+    # 1. one joint table per agency: responses of services × channels × periods with the
+    # agency total; the people asked (response rate), the people who answered the trust
+    # question and the people who trust, each with the never-shown rest (asked but did not
+    # answer, answered but skipped trust, answered trust but did not agree), so that no
+    # count behind a published share can be separated from the others
     vol = Table()
     channels: dict[int, list[str]] = {}
+    has: dict[int, set[str]] = {}
     for s in services:
         chans = sorted({c for (sid, c, _m) in resp if sid == s.pk})
         channels[s.pk] = chans
@@ -223,89 +297,119 @@ def _suppress_agency(agency_id: int, services: list[Service], months: list[str],
                     for c in chans}
         for c in chans:
             _series(vol, _k("r", s.pk, c), per_chan[c], months, quarters)
-        _series(vol, _k("r", s.pk, "all"),
-                {m: sum(per_chan[c][m] for c in chans) for m in months}, months, quarters)
+        all_m = {m: sum(per_chan[c][m] for c in chans) for m in months}
+        _series(vol, _k("r", s.pk, "all"), all_m, months, quarters)
         if chans:
             for t in nodes:
                 vol.relate(("r", s.pk, "all", t), [("r", s.pk, c, t) for c in chans])
-    vol.add(("r", "agency", "all", YEAR), sum(vol.values[("r", s.pk, "all", YEAR)]
-                                               for s in services))
-    vol.relate(("r", "agency", "all", YEAR), [("r", s.pk, "all", YEAR) for s in services])
-    vol_status = suppress(vol)
+
+        def monthly(field: str, sid: int = s.pk, cs: list[str] = chans) -> dict[str, int]:
+            return {m: sum(resp.get((sid, c, m), {}).get(field, 0) for c in cs) for m in months}
+
+        has[s.pk] = set()
+        offered, tn, tp = monthly("offered"), monthly("trust_n"), monthly("trust_pos")
+        # offered ⊇ responses: offered = responses + not answered
+        if all(offered[m] >= all_m[m] for m in months):
+            _series(vol, _k("of", s.pk), offered, months, quarters)
+            _series(vol, _k("ox", s.pk), {m: offered[m] - all_m[m] for m in months}, months,
+                    quarters, shown=False)
+            for t in nodes:
+                vol.relate(("of", s.pk, t), [("r", s.pk, "all", t), ("ox", s.pk, t)])
+            has[s.pk].add("of")
+        if _part_of(vol, _k("tn", s.pk), _k("r", s.pk, "all"), _k("tx", s.pk), tn, all_m,
+                    months, quarters, nodes):
+            has[s.pk].add("tn")
+            if _part_of(vol, _k("tp", s.pk), _k("tn", s.pk), _k("tf", s.pk), tp, tn,
+                        months, quarters, nodes):
+                has[s.pk].add("tp")
+    if len(months) == 12:
+        vol.add(("r", "agency", "all", YEAR), sum(vol.values[("r", s.pk, "all", YEAR)]
+                                                   for s in services))
+        vol.relate(("r", "agency", "all", YEAR), [("r", s.pk, "all", YEAR) for s in services])
+    vol_status = ledger.run(vol)
 
     out: dict[str, Any] = {"by_service": {}, "channels": channels}
-    out["agency_responses"] = _count_fig(vol_status, vol.values, ("r", "agency", "all", YEAR))
+    out["agency_responses"] = (
+        _count_fig(vol_status, vol.values, ("r", "agency", "all", YEAR))
+        if len(months) == 12 else fig(None, STATUS_PENDING))
     for s in services:
         out["by_service"][s.pk] = _service_figures(s, months, quarters, nodes, data, vol,
-                                                 vol_status, channels[s.pk])
+                                                 vol_status, channels[s.pk], has[s.pk],
+                                                 ledger)
     return out
 
 
 def _service_figures(s: Service, months: list[str], quarters: dict[str, list[str]],
                      nodes: list[str], data: dict[str, Any], vol: Table,
-                     vol_status: dict[Any, Status], chans: list[str]) -> dict[str, Any]:
+                     vol_status: dict[Any, Status], chans: list[str], has: set[str],
+                     ledger: Ledger) -> dict[str, Any]:
     resp, calls, cases = data["resp"], data["calls"], data["cases"]
+    ns = ("s", s.pk)
 
     def monthly(field: str) -> dict[str, int]:
         return {m: sum(resp.get((s.pk, c, m), {}).get(field, 0) for c in chans) for m in months}
 
-    # 2. trust: a share of the people who answered the trust question, published when that
-    # count is; the trusting counts take the same pattern, so share × n gives nothing more
-    # (every line with a hidden cell has at least two)
-    tn, tp = monthly("trust_n"), monthly("trust_pos")
-    trust = Table()
-    _series(trust, _k("tn"), tn, months, quarters)
-    trust_status = suppress(trust)
-    tp_t = Table()
-    _series(tp_t, _k("tp"), tp, months, quarters)
-    trust.values.update(tp_t.values)
-    trust_status.update({("tp", t): trust_status[("tn", t)] for t in nodes})
+    # 2. trust: the respondents (tn) and the trusting (tp) are cells of the joint table, so
+    # trust is shown only when both counts are
+    tn = monthly("trust_n")
+    tn_key = _k("tn", s.pk)
+    tn_only: dict[Any, Status] = {}
+    if "tn" in has:
+        tn_only = {tn_key(t): vol_status[tn_key(t)] for t in nodes}
 
     # 3. drivers (as in govcx.metrics.kpi: shares of the people who answered the trust
     # question): went well + not well + neither (never shown) = trust respondents, per
-    # driver; the respondents keep the status the trust table gave them
-    tn_key = _k("tn")
+    # driver; the respondents keep the status the joint table gave them
     drv_values: dict[Any, int] = {}
     drv_status: dict[Any, Status] = {}
-    tn_only: dict[Any, Status] = {c: st for c, st in trust_status.items()
-                                  if isinstance(c, tuple) and c[0] == "tn"}
     for d in DRIVER_FIELDS:
         pos, neg = monthly(f"pos_{d}"), monthly(f"neg_{d}")
         if not any(pos.values()) and not any(neg.values()):
             continue
-        t2 = Table(values={c: v for c, v in trust.values.items() if c in tn_only},
-                   equations=[e for e in trust.equations if e[0] in tn_only])
+        t2 = Table(values={c: vol.values[c] for c in tn_only})
+        for t in nodes:
+            if t in quarters:
+                t2.relate(tn_key(t), [tn_key(m) for m in quarters[t]])
+            elif t == YEAR:
+                t2.relate(tn_key(t), [tn_key(q) for q in quarters])
         _series(t2, _k("dp", d), pos, months, quarters)
         _series(t2, _k("dn", d), neg, months, quarters)
-        if all(pos[m] + neg[m] <= tn[m] for m in months):
+        if tn_only and all(pos[m] + neg[m] <= tn[m] for m in months):
             _series(t2, _k("d0", d), {m: tn[m] - pos[m] - neg[m] for m in months}, months,
                     quarters, shown=False)
             for t in nodes:
                 t2.relate(tn_key(t), [("dp", d, t), ("dn", d, t), ("d0", d, t)])
-        st = suppress(t2, fixed=tn_only)
+        st = ledger.run(t2, ns, extra_fixed=tn_only)
         for cell, v in t2.values.items():
             if isinstance(cell, tuple) and cell[0] in ("dp", "dn"):
                 drv_values[cell] = v
                 drv_status[cell] = st[cell]
 
-    # 4. calls offered and 5. requests resolved (processing time), each its own table
+    # 4. calls offered = answered + abandoned (both behind published figures: the speed of
+    # answer averages over the answered, the abandonment rate is abandoned / offered)
     c_off = {m: calls.get((s.pk, m), {}).get("offered", 0) for m in months}
     c_ans = {m: calls.get((s.pk, m), {}).get("answered", 0) for m in months}
     c_wait = {m: calls.get((s.pk, m), {}).get("wait_seconds_sum", 0) for m in months}
     call_t = Table()
     _series(call_t, _k("co"), c_off, months, quarters)
-    call_status = suppress(call_t)
+    if all(c_ans[m] <= c_off[m] for m in months):
+        _series(call_t, _k("ca"), c_ans, months, quarters)
+        _series(call_t, _k("cb"), {m: c_off[m] - c_ans[m] for m in months}, months, quarters)
+        for t in nodes:
+            call_t.relate(("co", t), [("ca", t), ("cb", t)])
+    call_status = ledger.run(call_t, ns)
+    # 5. requests resolved (resolution time) and journeys completed (processing time)
     res_n = {m: cases.get((s.pk, m), {}).get("resolution_n", 0) for m in months}
     res_sum = {m: cases.get((s.pk, m), {}).get("resolution_seconds_sum", 0) for m in months}
     case_t = Table()
     _series(case_t, _k("cr"), res_n, months, quarters)
-    case_status = suppress(case_t)
+    case_status = ledger.run(case_t, ns)
     proc = data["proc"]
     p_n = {m: int(proc.get((s.pk, m), {}).get("n", 0)) for m in months}
     p_sum = {m: proc.get((s.pk, m), {}).get("seconds_sum", 0.0) for m in months}
     proc_t = Table()
     _series(proc_t, _k("pn"), p_n, months, quarters)
-    proc_status = suppress(proc_t)
+    proc_status = ledger.run(proc_t, ns)
 
     def total(values: dict[str, Any], t: str) -> Any:
         if t == YEAR:
@@ -314,7 +418,6 @@ def _service_figures(s: Service, months: list[str], quarters: dict[str, list[str
             return sum(values[m] for m in quarters[t])
         return values[t]
 
-    offered = monthly("offered")
     r_key = _k("r", s.pk, "all")
     rows: dict[str, dict[str, Any]] = {}
     for t in nodes:
@@ -323,40 +426,44 @@ def _service_figures(s: Service, months: list[str], quarters: dict[str, list[str
             "responses": _count_fig(vol_status, vol.values, r_key(t)),
             "channels": {c: _count_fig(vol_status, vol.values, ("r", s.pk, c, t))
                          for c in chans},
-            "trust": _share_fig(trust_status, trust.values, ("tp", t), ("tn", t),
-                                with_ci=True),
-            "trust_n": _count_fig(trust_status, trust.values, ("tn", t)),
         }
-        off = total(offered, t)
-        if off and n_resp:
-            code = _code(vol_status.get(r_key(t)))
-            row["response_rate"] = fig(round(min(n_resp / off, 1.0), 4) if code == STATUS_SHOWN
-                                       else None, code)
+        if "tp" in has:
+            row["trust"] = _share_fig(vol_status, vol.values, ("tp", s.pk, t),
+                                      ("tn", s.pk, t), with_ci=True)
+        else:
+            row["trust"] = fig(None, STATUS_NONE if not total(tn, t) else STATUS_HIDDEN)
+        row["trust_n"] = (_count_fig(vol_status, vol.values, ("tn", s.pk, t)) if "tn" in has
+                          else fig(None, STATUS_HIDDEN))
+        if "of" in has and vol.values[("of", s.pk, t)] and n_resp:
+            row["response_rate"] = _share_fig(vol_status, vol.values, r_key(t),
+                                              ("of", s.pk, t))
+            row["response_rate"].pop("n", None)
         else:
             row["response_rate"] = fig(None, STATUS_NONE)
         drivers = {}
+        merged = {**vol.values, **drv_values}
+        st_all = {**vol_status, **drv_status}
         for d in DRIVER_FIELDS:
             if ("dp", d, t) not in drv_values:
                 continue
-            merged = {**trust.values, **drv_values}
-            st_all = {**trust_status, **drv_status}
             drivers[d] = {
-                "went_well": _share_fig(st_all, merged, ("dp", d, t), ("tn", t)),
-                "not_well": _share_fig(st_all, merged, ("dn", d, t), ("tn", t)),
+                "went_well": _share_fig(st_all, merged, ("dp", d, t), ("tn", s.pk, t)),
+                "not_well": _share_fig(st_all, merged, ("dn", d, t), ("tn", s.pk, t)),
             }
         row["drivers"] = drivers
         co = call_t.values[("co", t)]
         row["calls"] = _count_fig(call_status, call_t.values, ("co", t))
-        if co:
-            code = _code(call_status.get(("co", t)))
-            abandoned = co - total(c_ans, t)
-            row["abandonment"] = fig(round(max(abandoned, 0) / co, 4)
-                                     if code == STATUS_SHOWN else None, code)
-            ans = total(c_ans, t)
-            code_a = code if ans >= 11 or code != STATUS_SHOWN else STATUS_SMALL
+        if co and ("cb", t) in call_t.values:
+            row["abandonment"] = _share_fig(call_status, call_t.values, ("cb", t), ("co", t))
+            row["abandonment"].pop("n", None)
+            ans = call_t.values[("ca", t)]
+            code_a = _code(call_status.get(("ca", t)))
             row["asa_seconds"] = fig(round(total(c_wait, t) / ans, 1)
                                      if code_a == STATUS_SHOWN and ans else None,
                                      code_a if ans else STATUS_NONE)
+        elif co:
+            row["abandonment"] = fig(None, STATUS_HIDDEN)
+            row["asa_seconds"] = fig(None, STATUS_HIDDEN)
         else:
             row["abandonment"] = fig(None, STATUS_NONE)
             row["asa_seconds"] = fig(None, STATUS_NONE)
@@ -364,19 +471,22 @@ def _service_figures(s: Service, months: list[str], quarters: dict[str, list[str
         if rn:
             code = _code(case_status.get(("cr", t)))
             row["resolution_hours"] = fig(round(total(res_sum, t) / rn / 3600, 1)
-                                          if code == STATUS_SHOWN else None, code, n=rn)
+                                          if code == STATUS_SHOWN else None, code, n=rn
+                                          if code == STATUS_SHOWN else None)
         else:
             row["resolution_hours"] = fig(None, STATUS_NONE)
         pn = proc_t.values[("pn", t)]
         if pn:
             code = _code(proc_status.get(("pn", t)))
             row["processing_days"] = fig(round(total(p_sum, t) / pn / 86400, 1)
-                                         if code == STATUS_SHOWN else None, code, n=pn)
+                                         if code == STATUS_SHOWN else None, code, n=pn
+                                         if code == STATUS_SHOWN else None)
         else:
             row["processing_days"] = fig(None, STATUS_NONE)
         rows[t] = row
     return {"rows": rows, "channels": chans,
-            "drivers": [d for d in DRIVER_FIELDS if ("dp", d, YEAR) in drv_values]}
+            "drivers": [d for d in DRIVER_FIELDS
+                        if any(("dp", d, t) in drv_values for t in nodes)]}
 
 
 # --- public entry points ------------------------------------------------------------------
@@ -386,7 +496,7 @@ def cache_seconds() -> int:
 
 
 def cache_key(*parts: Any) -> str:
-    raw = ":".join(str(p) for p in parts)
+    raw = ":".join(str(p) for p in (CACHE_VERSION, *parts))
     return "transparency:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -398,17 +508,21 @@ def service_public(agency: Agency, slug: str) -> Service | None:
     return Service.objects.filter(agency=agency, slug=slug).first()
 
 
-def agency_figures(agency: Agency, fy: int, today: dt.date) -> dict[str, Any]:
+def agency_figures(agency: Agency, fy: int, today: dt.date,
+                   service_id: int | None = None) -> dict[str, Any]:
     """Suppressed figures of every service of the agency for one fiscal year.
 
     Language-neutral, so one cache entry serves both languages, every service page and both
-    downloads: key (agency, fiscal year, last published month), `cache_seconds()` TTL."""
+    downloads: key (agency, fiscal year, last published month), `cache_seconds()` TTL; a
+    cached entry without `service_id` (a service added since) is recomputed.
+    Every figure published for the first time is added to the ledger (`PublishedFigure`),
+    and later computations keep what the ledger holds (see `Ledger`)."""
     months_d = published_months(fy, today)
     key = cache_key("agency", agency.pk, fy, month_key(months_d[-1]) if months_d else "-")
     ttl = cache_seconds()
     if ttl > 0:
         hit = cache.get(key)
-        if hit is not None:
+        if hit is not None and (service_id is None or service_id in hit["by_service"]):
             return dict(hit)
     services = list(Service.objects.filter(agency=agency).order_by("name", "id"))
     months, quarters = _nodes(months_d)
@@ -416,9 +530,17 @@ def agency_figures(agency: Agency, fy: int, today: dt.date) -> dict[str, Any]:
         data = _load(agency.pk, months_d[0], _month_end(months_d[-1]))
     else:
         data = {"resp": {}, "calls": {}, "cases": {}, "proc": {}}
-    figures = _suppress_agency(agency.pk, services, months, quarters, data)
+    ledger = Ledger({cell: (value, status) for cell, value, status in
+                     PublishedFigure.objects.filter(agency=agency, fiscal_year=fy)
+                     .values_list("cell", "value", "status")})
+    figures = _suppress_agency(agency.pk, services, months, quarters, data, ledger)
+    if ledger.new:
+        PublishedFigure.objects.bulk_create(
+            [PublishedFigure(agency=agency, fiscal_year=fy, cell=c, value=v, status=st,
+                             published_on=today) for c, (v, st) in ledger.new.items()],
+            ignore_conflicts=True, batch_size=1000)
     out = {
-        "fy": fy, "months": months, "quarters": quarters,
+        "fy": fy, "months": months, "quarters": quarters, "complete": len(months) == 12,
         "services": [{"id": s.pk, "name": s.name, "slug": s.slug,
                       "description": s.description} for s in services],
         **figures,
@@ -494,7 +616,7 @@ def targets_public(agency: Agency, service: Service | None, today: dt.date) -> l
         result: dict[str, Any] | None = None
         done = t.end < today.replace(day=1)
         if node is not None and done and fy_ok(node[0], today):
-            figs = agency_figures(agency, node[0], today)
+            figs = agency_figures(agency, node[0], today, t.service_id)
             row = figs["by_service"].get(t.service_id, {}).get("rows", {}).get(node[1])
             spec = TARGET_FIGURES.get(t.kpi)
             if row is not None and spec is not None:

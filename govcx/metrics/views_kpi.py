@@ -129,13 +129,14 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     keys = list(K.MAIN)
     values = K.kpi_values_by_service(start=start, end=end, keys=keys, agency_ids=agency_ids)
     targets = _current_targets([s.pk for s in services], min(end, today))
+    statuses = K.target_statuses(targets.values(), today=today)
     rows = []
     for s in services:
         cells = []
         for k in keys:
             v = values.get(s.pk, {}).get(k) or K.KpiValue(k, None)
             t = targets.get((s.pk, k))
-            st = K.target_status(t, today=today) if t is not None else None
+            st = statuses.get(t.pk) if t is not None else None
             cells.append({"key": k, "text": K.format_value(k, v.value), "n": v.n, "target": t,
                           "target_text": K.format_value(k, t.value) if t else "",
                           "status": st})
@@ -169,24 +170,27 @@ def service_kpis(request: HttpRequest, service_id: int) -> HttpResponse:
         problems.append(_("That measure cannot be charted; showing trust."))
         chart_key = "trust"
     keys = [k for k, v in K.KPIS.items() if v.scope == "service"]
-    now = K.kpi_values(agency_ids=agency_ids, service_id=service.pk, start=start, end=end,
-                       keys=keys)
+    # every service's KPIs (for the benchmarks) hold this one's too: one read, not two
+    everyone = K.kpi_values_by_service(start=start, end=end, keys=keys)
+    now = everyone[service.pk]
+    pool, with_other_agencies = K.benchmark_pool(
+        everyone, visible_agency_ids=agency_ids_for(request.user))
     p_start, p_end = K.previous_period(start, end)
     before = K.kpi_values(agency_ids=agency_ids, service_id=service.pk, start=p_start,
-                          end=p_end, keys=keys)
-    everyone = K.kpi_values_by_service(start=start, end=end, keys=keys)
+                          end=p_end, keys=keys, live=False)  # the backlog has no history
     targets = _current_targets([service.pk], min(end, today))
+    statuses = K.target_statuses(targets.values(), today=today)
     rows = []
     for k in keys:
         kpi, v = K.KPIS[k], now[k]
         change = K.kpi_change(before[k], v)
-        bench = K.benchmark_of(k, service.pk, everyone, min_n=_min_n())
+        bench = K.benchmark_of(k, service.pk, pool, min_n=_min_n())
         t = targets.get((service.pk, k))
         rows.append({
             "kpi": kpi, "value": K.format_value(k, v.value), "n": v.n,
             "ci": K.format_ci(k, v.ci), "target": t,
             "target_text": K.format_value(k, t.value) if t else "",
-            "status": K.target_status(t, today=today) if t is not None else None,
+            "status": statuses.get(t.pk) if t is not None else None,
             "before": K.format_value(k, before[k].value) if kpi.source != "live" else "–",
             "change": change.words() if kpi.source != "live"
             else _("counted now only; no history"),
@@ -213,7 +217,8 @@ def service_kpis(request: HttpRequest, service_id: int) -> HttpResponse:
         "problems": problems, "rows": rows, "grain": grain, "grains": K.GRAINS,
         "chart": chart, "chart_kpi": chart_kpi, "table": table,
         "chartable": [K.KPIS[k] for k in keys if K.KPIS[k].kind != "count"],
-        "min_n": _min_n(), "can_manage": _can_manage(request, service)})
+        "min_n": _min_n(), "can_manage": _can_manage(request, service),
+        "with_other_agencies": with_other_agencies, "measures": len(rows)})
 
 
 # --- targets --------------------------------------------------------------------------------
@@ -268,6 +273,12 @@ def _save(request: HttpRequest, service: Service, target: Target | None
     if not form.is_valid():
         return form, _("Please correct the fields marked below.")
     d = form.cleaned_data
+    public_change = bool(d["public"]) or (target is not None and target.public)
+    if public_change and service.agency_id not in agency_ids_for(request.user,
+                                                                  "transparency.publish"):
+        # what the public dashboard shows is decided by performance managers and administrators
+        return form, _("Only a performance manager or an administrator can show a target on "
+                       "the public dashboard, or change one that is shown there.")
     try:
         if target is None:
             target_create(service=service, kpi=d["kpi"], start=d["start"], end=d["end"],
@@ -305,9 +316,11 @@ def targets(request: HttpRequest, service_id: int) -> HttpResponse:
         form = TargetForm(initial={"start": today.replace(month=1, day=1), "end": year_end,
                                    "direction": "at_least", "kpi": "trust"})
     rows: list[dict[str, Any]] = []
-    for t in Target.objects.filter(service=service).order_by("-start", "kpi", "id"):
+    listed = list(Target.objects.filter(service=service).order_by("-start", "kpi", "id"))
+    statuses = K.target_statuses(listed, today=today)
+    for t in listed:
         known = t.kpi in K.KPIS
-        st = K.target_status(t, today=today) if known else None
+        st = statuses.get(t.pk) if known else None
         rows.append({"target": t, "kpi": K.KPIS.get(t.kpi), "status": st,
                      "value": K.format_value(t.kpi, t.value) if known else t.value,
                      "current": K.format_value(t.kpi, st.value.value) if st else "–"})

@@ -33,8 +33,10 @@ from govcx.metrics.charts import line_chart_svg
 PAGE_RATE = "300/m"  # page views per client address (pages are cached; this stops scraping)
 DATA_RATE = "60/m"  # downloads per client address
 LICENCE = ("Public domain (CC0 1.0). Figures based on fewer than 11 people are left empty, "
-           "and some others are left empty so that they cannot be worked out; see the "
-           "'suppressed' column.")
+           "and some others are left empty so that they cannot be worked out; every empty "
+           "figure is marked 'suppressed' in the 'suppressed' column, whatever the reason. "
+           "A figure once published never changes status, and quarter and year totals are "
+           "published only once the period has ended.")
 
 
 class PublicError(Exception):
@@ -68,8 +70,13 @@ def channel_label(c: str) -> str:
 def _lang(request: HttpRequest) -> str:
     raw = request.GET.get("lang", "en") or "en"
     if raw not in ("en", "es"):
-        raise PublicError(400, "The language must be 'en' (English) or 'es' (Spanish).")
+        raise PublicError(400, _("The language must be 'en' (English) or 'es' (Spanish)."))
     return raw
+
+
+def _lang_guess(request: HttpRequest) -> str:
+    """The page language for an error met before the parameters are checked."""
+    return "es" if request.GET.get("lang") == "es" else "en"
 
 
 def _limited(request: HttpRequest, group: str, rate: str) -> bool:
@@ -83,8 +90,9 @@ def _params(request: HttpRequest) -> tuple[str, int, str, dt.date]:
     today = timezone.localdate()
     lang = _lang(request)
     try:
-        fy = public.fy_clean(request.GET.get("fy"), today)
-        grain = public.grain_clean(request.GET.get("grain"))
+        with translation.override(lang):
+            fy = public.fy_clean(request.GET.get("fy"), today)
+            grain = public.grain_clean(request.GET.get("grain"))
     except ValueError as exc:
         raise PublicError(400, str(exc)) from exc
     return lang, fy, grain, today
@@ -93,23 +101,24 @@ def _params(request: HttpRequest) -> tuple[str, int, str, dt.date]:
 def _agency(slug: str) -> Agency:
     agency = public.agency_public(slug)
     if agency is None:
-        raise PublicError(404, "There is no agency at this address. "
-                               "See the list of agencies at /transparency/.")
+        raise PublicError(404, _("There is no agency at this address. "
+                                 "See the list of agencies at /transparency/."))
     return agency
 
 
 def _service(agency: Agency, slug: str) -> Service:
     service = public.service_public(agency, slug)
     if service is None:
-        raise PublicError(404, f"{agency.name} has no service at this address. "
-                               f"See its services at /transparency/{agency.slug}/.")
+        raise PublicError(404, _("%(agency)s has no service at this address. "
+                                 "See its services at %(url)s.")
+                          % {"agency": agency.name, "url": f"/transparency/{agency.slug}/"})
     return service
 
 
 def _error(request: HttpRequest, err: PublicError, lang: str = "en") -> HttpResponse:
     with translation.override(lang):
         resp = render(request, "metrics/public/error.html",
-                      {"message": _(err.message) if err.status != 404 else err.message,
+                      {"message": err.message,
                        "status": err.status, "lang": lang, "switch_query": "",
                        "base": "/transparency/"},
                       status=err.status)
@@ -125,8 +134,8 @@ def _data_error(err: PublicError) -> HttpResponse:
 
 
 def _too_many() -> PublicError:
-    return PublicError(429, "Too many requests from your connection. "
-                            "Please wait a minute and try again.")
+    return PublicError(429, _("Too many requests from your connection. "
+                              "Please wait a minute and try again."))
 
 
 def _public(resp: HttpResponse) -> HttpResponse:
@@ -136,15 +145,13 @@ def _public(resp: HttpResponse) -> HttpResponse:
 
 # --- formatting ---------------------------------------------------------------------------
 
-def _hidden_text(status: str, unit: str) -> str:
-    if status == public.STATUS_SMALL:
-        if unit == "calls":
-            return _("fewer than 11 calls — not shown to protect privacy")
-        if unit == "cases":
-            return _("fewer than 11 requests — not shown to protect privacy")
-        return _("fewer than 11 responses — not shown to protect privacy")
-    if status == public.STATUS_PROTECTED:
-        return _("not shown, to protect a smaller figure")
+def _hidden_text(status: str, unit: str = "") -> str:
+    """One neutral text for every hidden figure: whether it is small itself or hidden to
+    protect another one is not said, since that would bound its value."""
+    if status == public.STATUS_HIDDEN:
+        return _("not shown to protect privacy")
+    if status == public.STATUS_PENDING:
+        return _("published when the period has ended")
     return _("no data")
 
 
@@ -154,9 +161,9 @@ def _cell(f: dict[str, Any] | None, kind: str, unit: str = "responses") -> dict[
         return {"text": _("no data"), "hidden": False, "none": True}
     v = f["value"]
     if f["status"] != public.STATUS_SHOWN or v is None:
-        none = f["status"] == public.STATUS_NONE
+        none = f["status"] in (public.STATUS_NONE, public.STATUS_PENDING)
         return {"text": _hidden_text(f["status"], unit), "hidden": not none, "none": none,
-                "status": f["status"]}
+                "status": f["status"] if not none else public.STATUS_NONE}
     if kind == "pct":
         text = formats.number_format(v * 100, 1) + "%"
     elif kind == "count":
@@ -285,12 +292,13 @@ def _index_ctx(lang: str, fy: int, today: dt.date) -> dict[str, Any]:
 def _agency_ctx(agency: Agency, lang: str, fy: int, today: dt.date) -> dict[str, Any]:
     figs = public.agency_figures(agency, fy, today)
     services = []
+    pending = public.fig(None, public.STATUS_PENDING)
     for s in figs["services"]:
-        row = figs["by_service"][s["id"]]["rows"][public.YEAR]
+        row = figs["by_service"][s["id"]]["rows"].get(public.YEAR)
         services.append({
             "name": s["name"], "slug": s["slug"],
-            "responses": _cell(row["responses"], "count"),
-            "trust": _cell(row["trust"], "pct"),
+            "responses": _cell(row["responses"] if row else pending, "count"),
+            "trust": _cell(row["trust"] if row else pending, "pct"),
         })
     return {
         "services": services,
@@ -314,10 +322,10 @@ def _months_text(figs: dict[str, Any], fy: int) -> str:
 
 def _service_ctx(agency: Agency, service: Service, lang: str, fy: int, grain: str,
                  today: dt.date) -> dict[str, Any]:
-    figs = public.agency_figures(agency, fy, today)
+    figs = public.agency_figures(agency, fy, today, service.pk)
     sf = figs["by_service"][service.pk]
     keys = figs["months"] if grain == "month" else list(figs["quarters"])
-    all_keys = [*keys, public.YEAR]
+    all_keys = [*keys, *([public.YEAR] if public.YEAR in sf["rows"] else [])]
     rows = sf["rows"]
 
     def label(k: str) -> str:
@@ -361,8 +369,8 @@ def _service_ctx(agency: Agency, service: Service, lang: str, fy: int, grain: st
                       "not_well": _cell(rows[k]["drivers"][d]["not_well"], "pct")}
                      for k in all_keys],
         })
-    has_calls = any(rows[k]["calls"]["value"] or rows[k]["calls"]["status"] in
-                    (public.STATUS_SMALL, public.STATUS_PROTECTED) for k in all_keys)
+    has_calls = any(rows[k]["calls"]["value"] or rows[k]["calls"]["status"]
+                    == public.STATUS_HIDDEN for k in all_keys)
     has_processing = any(rows[k]["processing_days"]["status"] != public.STATUS_NONE
                          for k in all_keys)
     has_resolution = any(rows[k]["resolution_hours"]["status"] != public.STATUS_NONE
@@ -397,11 +405,12 @@ def _common(request: HttpRequest, lang: str, **kw: Any) -> dict[str, Any]:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    lang = "en"
+    lang = _lang_guess(request)
     try:
         lang, fy, _grain, today = _params(request)
         if _limited(request, "transparency-page", PAGE_RATE):
-            raise _too_many()
+            with translation.override(lang):
+                raise _too_many()
     except PublicError as err:
         return _error(request, err, lang if lang in ("en", "es") else "en")
     with translation.override(lang):
@@ -414,15 +423,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def agency_page(request: HttpRequest, agency_slug: str) -> HttpResponse:
-    lang = "en"
+    lang = _lang_guess(request)
     try:
         lang, fy, _grain, today = _params(request)
         if _limited(request, "transparency-page", PAGE_RATE):
-            raise _too_many()
+            with translation.override(lang):
+                raise _too_many()
 
         def build() -> dict[str, Any]:
-            agency = _agency(agency_slug)
             with translation.override(lang):
+                agency = _agency(agency_slug)
                 return {"agency": agency, **_agency_ctx(agency, lang, fy, today)}
 
         ctx = _cached(public.cache_key("page-agency", agency_slug, lang, fy,
@@ -438,16 +448,17 @@ def agency_page(request: HttpRequest, agency_slug: str) -> HttpResponse:
 
 @require_GET
 def service_page(request: HttpRequest, agency_slug: str, service_slug: str) -> HttpResponse:
-    lang = "en"
+    lang = _lang_guess(request)
     try:
         lang, fy, grain, today = _params(request)
         if _limited(request, "transparency-page", PAGE_RATE):
-            raise _too_many()
+            with translation.override(lang):
+                raise _too_many()
 
         def build() -> dict[str, Any]:
-            agency = _agency(agency_slug)
-            service = _service(agency, service_slug)
             with translation.override(lang):
+                agency = _agency(agency_slug)
+                service = _service(agency, service_slug)
                 return {"agency": agency, "service": service,
                         **_service_ctx(agency, service, lang, fy, grain, today)}
 
@@ -479,18 +490,17 @@ MEASURES = {
 def open_data_rows(agency: Agency, fy: int, today: dt.date,
                    service: Service | None = None) -> list[dict[str, Any]]:
     """The figures of the pages as rows: value None (empty) where the page hides it, with
-    `suppressed` = "fewer_than_11" or "complementary"."""
-    figs = public.agency_figures(agency, fy, today)
+    `suppressed` = "suppressed" (one mark for every hidden figure, whatever the reason)."""
+    figs = public.agency_figures(agency, fy, today, service.pk if service else None)
     out: list[dict[str, Any]] = []
 
     def add(svc: str, period: str, ptype: str, measure: str, f: dict[str, Any] | None,
             channel: str = "", value: Any = None) -> None:
         if f is None:
             return
-        if f["status"] == public.STATUS_NONE and f["value"] is None:
+        if f["status"] in (public.STATUS_NONE, public.STATUS_PENDING) and f["value"] is None:
             return
-        sup = {public.STATUS_SMALL: "fewer_than_11",
-               public.STATUS_PROTECTED: "complementary"}.get(f["status"], "")
+        sup = "suppressed" if f["status"] == public.STATUS_HIDDEN else ""
         v = f["value"] if f["status"] == public.STATUS_SHOWN else None
         out.append({"agency": agency.slug, "service": svc, "fiscal_year": fy,
                     "period": period, "period_type": ptype, "measure": measure,
@@ -504,6 +514,8 @@ def open_data_rows(agency: Agency, fy: int, today: dt.date,
             continue
         sf = figs["by_service"][s["id"]]
         for key in [*figs["months"], *figs["quarters"], public.YEAR]:
+            if key not in sf["rows"]:
+                continue
             r = sf["rows"][key]
             ptype = "year" if key == public.YEAR else "quarter" if key.startswith("Q") \
                 else "month"
@@ -537,21 +549,25 @@ NOTES = ("Columns: agency and service (address names), fiscal_year (October-Sept
          "measure, channel (survey channel for responses; the driver for driver_* "
          "measures), value (empty when suppressed), unit (count, share 0-1, seconds, hours, "
          "days), "
-         "suppressed (fewer_than_11 or complementary). Only months that have ended.")
+         "suppressed ('suppressed' when the value is hidden to protect privacy, whatever "
+         "the reason). Only months that have ended; quarter and year totals only once "
+         "the period has ended.")
 
 
 def _data(request: HttpRequest, agency_slug: str, fmt: str,
           service_slug: str | None = None) -> HttpResponse:
     try:
         if fmt not in ("csv", "json"):
-            raise PublicError(404, "Downloads are data.csv or data.json.")
-        _lang, fy, _grain, today = _params(request)
+            raise PublicError(404, _("Downloads are data.csv or data.json."))
+        lang, fy, _grain, today = _params(request)
         if _limited(request, "transparency-data", DATA_RATE):
-            raise _too_many()
+            with translation.override(lang):
+                raise _too_many()
 
         def build() -> dict[str, Any]:
-            agency = _agency(agency_slug)
-            service = _service(agency, service_slug) if service_slug else None
+            with translation.override(lang):
+                agency = _agency(agency_slug)
+                service = _service(agency, service_slug) if service_slug else None
             return {"agency": agency, "service": service,
                     "rows": open_data_rows(agency, fy, today, service)}
 

@@ -31,6 +31,7 @@ def dashboard(transactional_db: Any, world: dict[str, Any]) -> dict[str, Any]:
     Target.objects.create(agency=a, service=sa, kpi="trust", start=dt.date(2025, 10, 1),
                           end=dt.date(2026, 9, 30), value=70, public=True)
     Action.objects.create(agency=a, service=sa, title="Shorter form", status="done",
+                          public_title_en="Shorter form", public_title_es="Formulario más corto",
                           public=True, completed_on=dt.date(2026, 4, 1),
                           you_said_en="The form was too long", you_said_es="El formulario era largo",
                           we_did_en="We removed 12 questions", we_did_es="Quitamos 12 preguntas")

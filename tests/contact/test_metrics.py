@@ -454,6 +454,17 @@ def test_backlog_and_reported_fcr_from_rollups_follow_every_change(
     reported = state_rollups(f)[1]
     assert (reported.value, reported.numerator, reported.denominator) == (33.33, 1, 3)
     assert_rollups_equal_raw(f)
+    # an imported answer carries the link itself (no invitation); applying it twice counts once
+    from govcx.contact.metrics_rollups import contact_rollups_apply_answer
+    from govcx.feedback import services as fb
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = fb.response_submit(touchpoint=ta, external_id=f"case:{c['B'].pk}",
+                                      answers={"trust": "up", "went_well": ["effectiveness"]})
+    assert imported.response is not None
+    contact_rollups_apply_answer(imported.response.pk)
+    reported = state_rollups(f)[1]
+    assert (reported.value, reported.numerator, reported.denominator) == (50.0, 2, 4)
+    assert_rollups_equal_raw(f)
 
     # status changes keep the answers and move the case in and out of the backlog
     cs.case_status_set(case=Case.objects.get(pk=c["C2"].pk), status="pending", actor=None)
@@ -481,7 +492,6 @@ def test_backlog_and_reported_fcr_from_rollups_follow_every_change(
     assert_state_equal_raw(f, now=at(20))
 
     # an unlinked answer changes nothing
-    from govcx.feedback import services as fb
     with django_capture_on_commit_callbacks(execute=True):
         fb.response_submit(touchpoint=ta, answers={"trust": "up", "went_well": ["ease"]})
     assert state_rollups(f)[1] == reported

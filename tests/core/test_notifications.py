@@ -88,3 +88,38 @@ def test_header_count_for_the_signed_in_user_only(notes: Any) -> None:
     assert str(notifications_context(request)["notifications_unread"]) == "1"
     request.user = AnonymousUser()
     assert notifications_context(request) == {}
+
+
+def test_leaving_the_agency_hides_its_notifications(notes: Any, client: Any) -> None:
+    """Notifications of an agency the user no longer belongs to are neither listed, counted
+    nor opened; those of an agency they still belong to stay."""
+    from govcx.core.models import Membership
+
+    me, a, b = notes["me"], notes["a"], notes["b"]
+    # the analyst also works for agency B, and has a notification from it
+    Membership.objects.create(user=me, agency=b, role=Role.VIEWER)
+    from_b = notification_send(user=me, agency=b, kind="alert", title="ZQX tax alert",
+                               url="/staff/alerts/#alert-9")
+    login(client, me)
+    body = client.get("/staff/notifications/").content.decode()
+    assert "ZQX tax alert" in body and "Trust fell to 55%" in body
+    assert "Unread notifications: 3" in body
+    # removed from agency A: its notifications are gone from the list, the count and "open"
+    Membership.objects.filter(user=me, agency=a).delete()
+    body = client.get("/staff/notifications/").content.decode()
+    assert "Trust fell to" not in body and "ZQX tax alert" in body
+    assert "Unread notifications: 1" in body
+    first = notes["mine"][0]
+    r = client.post(f"/staff/notifications/{first.pk}/read/", {"open": "1"})
+    assert r.status_code == 404
+    first.refresh_from_db()
+    assert first.read_at is None
+    client.post("/staff/notifications/read-all/")
+    first.refresh_from_db()
+    assert first.read_at is None  # "mark all read" does not reach them either
+    request = RequestFactory().get("/staff/")
+    request.user = me
+    assert str(notifications_context(request)["notifications_unread"]) == "0"
+    # B's notification still opens
+    r = client.post(f"/staff/notifications/{from_b.pk}/read/", {"open": "1"})
+    assert r.status_code == 302 and r["Location"] == "/staff/alerts/#alert-9"

@@ -178,3 +178,44 @@ def test_accounts(text: str, planted: str) -> None:
 ])
 def test_names_accounts_false_positive_guards(text: str) -> None:
     assert redact(text) == (text, []), redact(text)
+
+
+@pytest.mark.parametrize("text,planted,placeholder", [
+    ("my name is john smith", "john smith", "[NAME]"),
+    ("mi nombre es ana maría lópez", "ana maría lópez", "[NAME]"),
+    ("me llamo juan perez y necesito ayuda", "juan perez", "[NAME]"),
+    ("sincerely, keanu okonkwo", "keanu okonkwo", "[NAME]"),
+    ("My ITIN is 912-78-1234", "912-78-1234", "[SSN]"),
+    ("SSN 987-65-4321", "987-65-4321", "[SSN]"),
+    ("my social is 912781234", "912781234", "[SSN]"),
+    ("mi número de seguro social es 900 12 3456", "900 12 3456", "[SSN]"),
+    ("card number 4111 1111 1111 1112 (typo)", "4111 1111 1111 1112", "[CARD]"),
+    ("mi tarjeta de crédito es 5500-0000-0000-0005", "5500-0000-0000-0005", "[CARD]"),
+    ("write to john dot doe at gmail dot com", "john dot doe at gmail dot com", "[EMAIL]"),
+    ("juan punto perez arroba gmail punto com", "juan punto perez arroba gmail punto com",
+     "[EMAIL]"),
+    ("jdoe (at) example (dot) org", "jdoe (at) example (dot) org", "[EMAIL]"),
+    ("my cell is 555-123-4567", "555-123-4567", "[PHONE]"),
+    ("call me at (555) 123-4567 after 5", "(555) 123-4567", "[PHONE]"),
+])
+def test_variants_after_cue_words(text: str, planted: str, placeholder: str) -> None:
+    """Lower-case names, ITINs and mistyped SSNs, Luhn-invalid cards after a cue word, and
+    spelled-out email addresses are redacted."""
+    out, _kinds = redact(text)
+    assert planted not in out and placeholder in out
+    for word in planted.replace("-", " ").split():
+        if len(word) > 3 and word not in ("dot", "punto", "arroba", "(dot)", "(at)"):
+            assert word not in out
+
+
+@pytest.mark.parametrize("text", [
+    "my name is on the form", "my name is misspelled on the letter",
+    "my name is not correct on the card", "mi nombre es incorrecto en la carta",
+    "thanks for your help", "I was at home dot com",
+    "SSN ending 1234", "social media posts since 2019",
+    "the card was charged 2024-01-15 for $1,200.00, Case 12345, ZIP 62704",
+    "card ending in 1234 was charged twice in 2023",
+    "I had to call 3 times between 2023 and 2024", "the phone bill was $1,234.56",
+])
+def test_cue_variants_leave_ordinary_text(text: str) -> None:
+    assert redact(text) == (text, [])

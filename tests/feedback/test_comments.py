@@ -168,3 +168,32 @@ def test_quarantine_keeps_spam_out_of_comments_and_release_brings_it_in(
     assert "office was closed" in c.text_redacted
     fb.response_quarantine(response=r, reason="spam after all", actor=admin)
     assert not Comment.objects.filter(source="response", source_id=r.pk).exists()
+
+
+def test_search_matches_redacted_text_without_the_role(world: dict[str, Any],
+                                                       client: Any) -> None:
+    """An analyst's "comment contains" search runs on the redacted text: a planted surname or
+    street finds nothing (before and after collection), ordinary words still find the
+    response; an administrator searches the original."""
+    text = "The portal failed again. My name is Keanu Okonkwo, I live at 45 Main St."
+    _submit(world, text=text)
+    _submit(world, text="Everything was fine, thanks.")
+    analyst = world["staff"][("benefits-agency", "cx_analyst")]
+    admin = world["staff"][("benefits-agency", "administrator")]
+    for collected in (False, True):
+        if collected:
+            assert comments_collect().created["response"] == 2
+        login(client, analyst)
+        for probe in ("Okonkwo", "keanu", "Main St"):
+            page = client.get("/staff/responses/", {"q": probe}).content.decode()
+            table = page[page.index('id="responses-table"'):]
+            assert "0 responses" in table and "Okonkwo" not in table, (probe, collected)
+        page = client.get("/staff/responses/", {"q": "portal failed"}).content.decode()
+        assert "1 response" in page and "Okonkwo" not in page and "[NAME]" in page
+        client.logout()
+        login(client, admin)
+        for probe in ("Okonkwo", "Main St"):
+            page = client.get("/staff/responses/", {"q": probe}).content.decode()
+            table = page[page.index('id="responses-table"'):]
+            assert "1 response" in table and "Okonkwo" in table, (probe, collected)
+        client.logout()

@@ -1,4 +1,5 @@
-"""Redaction recall on the labelled CFPB set (bench/redaction): every kind ≥ 0.95."""
+"""Redaction recall on the labelled CFPB set (bench/redaction): every kind ≥ 0.95, the
+cue-only variants too; precision overall and per kind."""
 
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ def test_recall_per_kind_on_planted_cfpb_narratives() -> None:
         assert n >= 30, kind
         recall = result["found_kind"][kind] / n
         assert recall >= 0.95, (kind, recall, result["misses"][kind][:5])
+    # the forms only a cue word gives away: lower-case names, ITINs, cards with a wrong check
+    # digit, spelled-out email addresses
+    for variant in ("name:variant:lower", "ssn:variant:itin", "card:variant:luhn-invalid",
+                    "email:variant:spelled"):
+        n = result["planted"][variant]
+        assert n >= 5, variant
+        assert result["found_kind"][variant] / n >= 0.95, (variant, result["misses"])
+    # names with no cue outside the gazetteer are planted and measured apart (not part of
+    # the bar: no rule finds them); they must not be counted in the "name" row
+    assert result["planted"]["name_unlisted"] >= 30
     # and the redacted text keeps most of what nobody planted (CFPB masks aside)
     placeholders = sum(result["placeholders"].values())
-    assert sum(result["right"].values()) / placeholders >= 0.8
+    assert sum(result["right"].values()) / placeholders >= 0.9
+    for kind in build.KINDS:
+        if result["placeholders"][kind]:
+            assert result["right"][kind] / result["placeholders"][kind] >= 0.85, kind

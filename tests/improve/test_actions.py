@@ -150,6 +150,12 @@ def test_before_after_effect_on_trust(world: dict[str, Any], client: Any,
     page = client.get(f"/staff/actions/{action.pk}/").content.decode()
     assert "+50.0 percentage points" in page
     assert "statistically significant" in page and "still running" in page
+    # significant is not causal: the sentence and the page say a before/after comparison
+    # without a comparison group does not prove the action caused the change
+    assert "does not prove the action caused the change" in effect.sentence
+    assert "season" in effect.sentence
+    assert "does not prove the action caused the change" in page
+    assert 'id="effect-caveat"' in page and "no comparison group" in page
     assert effect.before_start.isoformat() in page and completed.isoformat() in page
 
 
@@ -163,6 +169,7 @@ def test_effect_not_significant_in_plain_words(world: dict[str, Any], today: dt.
     effect = action_effect(action)
     assert effect.state == "ready" and not effect.change.significant
     assert "could be chance alone" in effect.sentence
+    assert "no comparison group" in effect.caveat  # shown with every comparison
     # no target: no effect measured, said so
     plain = make_action(world, title="No target")
     assert action_effect(plain).state == "no_kpi"
@@ -177,7 +184,8 @@ def _done_action(world: dict[str, Any], title: str, **kw: Any) -> Action:
 
 
 def test_you_said_we_did_only_done_and_public(world: dict[str, Any], client: Any) -> None:
-    text = {"you_said_en": "Letters were only in English.",
+    text = {"public_title_en": "Letters in Spanish", "public_title_es": "Cartas en español",
+            "you_said_en": "Letters were only in English.",
             "you_said_es": "Las cartas estaban solo en inglés.",
             "we_did_en": "Letters now come in Spanish.", "we_did_es": ""}
     shown = _done_action(world, "Spanish letters", **text)
@@ -197,7 +205,8 @@ def test_you_said_we_did_only_done_and_public(world: dict[str, Any], client: Any
     r = client.post(f"/staff/actions/{not_done.pk}/public/", {"public": "1"})
     assert r.status_code == 400 and "Only a done action" in r.content.decode()
     entries = you_said_we_did(agency_id=world["a"].pk)
-    assert [e["title"] for e in entries] == ["Spanish letters"]
+    # the public heading is the public title, never the internal one
+    assert [e["title"] for e in entries] == ["Letters in Spanish"]
     e = entries[0]
     assert (e["you_said"], e["we_did"], e["service_id"], e["service_name"]) == (
         "Letters were only in English.", "Letters now come in Spanish.", world["sa"].pk,
@@ -206,6 +215,7 @@ def test_you_said_we_did_only_done_and_public(world: dict[str, Any], client: Any
     with translation.override("es"):
         es = you_said_we_did(agency_id=world["a"].pk, service_id=world["sa"].pk)[0]
     assert es["you_said"] == "Las cartas estaban solo en inglés."
+    assert es["title"] == "Cartas en español"
     assert es["we_did"] == "Letters now come in Spanish."  # English when no Spanish text
     assert you_said_we_did(agency_id=world["b"].pk) == []
     assert you_said_we_did(agency_id=world["a"].pk, service_id=world["sb"].pk) == []
@@ -220,6 +230,27 @@ def test_you_said_we_did_only_done_and_public(world: dict[str, Any], client: Any
     login(client, world["staff"][("benefits-agency", Role.PERFORMANCE_MANAGER)])
     assert client.post(f"/staff/actions/{shown.pk}/edit/", edit).status_code == 302
     assert you_said_we_did(agency_id=world["a"].pk)[0]["we_did"] == "Something else entirely."
+    # an analyst may rename the action (internal) but that never reaches the public page
+    login(client, analyst(world))
+    renamed = {**edit, "title": "Internal: letters project, vendor late again"}
+    assert client.post(f"/staff/actions/{shown.pk}/edit/", renamed).status_code == 302
+    assert Action.objects.get(pk=shown.pk).title == renamed["title"]
+    assert [e["title"] for e in you_said_we_did(agency_id=world["a"].pk)] == [
+        "Letters in Spanish"]
+    # …and may not change the public title of a published entry, in either language
+    for field in ("public_title_en", "public_title_es"):
+        r = client.post(f"/staff/actions/{shown.pk}/edit/", {**renamed, field: "Oops"})
+        assert r.status_code == 403 and "only a performance manager" in r.content.decode()
+    with translation.override("es"):
+        assert you_said_we_did(agency_id=world["a"].pk)[0]["title"] == "Cartas en español"
+    # a performance manager may; an entry cannot stay public without an English public title
+    login(client, world["staff"][("benefits-agency", Role.PERFORMANCE_MANAGER)])
+    r = client.post(f"/staff/actions/{shown.pk}/edit/", {**renamed, "public_title_en": ""})
+    assert r.status_code == 400 and "public title" in r.content.decode()
+    r = client.post(f"/staff/actions/{shown.pk}/edit/",
+                    {**renamed, "public_title_en": "Letters in your language"})
+    assert r.status_code == 302
+    assert you_said_we_did(agency_id=world["a"].pk)[0]["title"] == "Letters in your language"
     # reopening withdraws it
     svc.action_status_set(action=Action.objects.get(pk=shown.pk), status="in_progress")
     assert you_said_we_did(agency_id=world["a"].pk) == []

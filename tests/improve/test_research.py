@@ -50,8 +50,12 @@ def test_upload_stores_the_note_opens_an_insight_and_is_audited(world: dict[str,
     assert (ev.actor_id, ev.agency_id, ev.object_id, ev.ip_address, ev.outcome) == (
         user.pk, world["a"].pk, str(note.pk), "10.9.8.7", "success")
     # the note page, its insight on the board, the download (audited)
-    page = client.get(f"/staff/research/{note.pk}/").content.decode()
+    page = client.get(f"/staff/research/{note.pk}/", REMOTE_ADDR="10.9.8.8").content.decode()
     assert "Where is my doctor&#x27;s address?" in page and "findings.pdf" in page
+    # reading the note (it can hold interview data) is audited, like the download
+    seen = AuditEvent.objects.get(action="improve.research.view")
+    assert (seen.actor_id, seen.agency_id, seen.object_id, seen.ip_address, seen.outcome) == (
+        user.pk, world["a"].pk, str(note.pk), "10.9.8.8", "success")
     board = client.get("/staff/insights/?source=research").content.decode()
     assert "Usability test of the application" in board and "threw me out" in board
     dl = client.get(f"/staff/research/{note.pk}/attachment/")

@@ -437,3 +437,56 @@ def test_demo_targets(world: dict[str, Any]) -> None:
     assert (t.start, t.end) == fiscal_year(dt.date(2026, 11, 22)) == (
         dt.date(2026, 10, 1), dt.date(2027, 9, 30))
     assert not Target.objects.filter(service=world["sb"]).exists()
+
+
+def test_backlog_kpi_from_rollups_follows_status_changes(world: dict[str, Any]) -> None:
+    """The backlog KPI (rollup `open_now`) equals the live count of open cases after each
+    status change, per service, for the agency and in the per-service table."""
+    a, sa = world["a"], world["sa"]
+    start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 10)
+
+    def live(service: Any) -> int:
+        qs = Case.objects.filter(agency=a, status__in=("new", "open", "pending"),
+                                 merged_into__isnull=True)
+        return qs.filter(service=service).count() if service else qs.count()
+
+    def check() -> None:
+        assert values(a, sa, start, end, "backlog")["backlog"].value == live(sa)
+        assert values(a, None, start, end, "backlog")["backlog"].value == live(None)
+        per = K.kpi_values_by_service(start=start, end=end, keys=["backlog"],
+                                      agency_ids={a.pk})
+        assert per[sa.pk]["backlog"].value == live(sa)
+
+    cases = [cs.contact_receive(agency=a, channel="web", at=at(2 + i), service=sa, body="help",
+                                identity=("email", f"p{i}@example.org")).case
+             for i in range(3)]
+    check()
+    assert live(sa) == 3
+    cs.case_status_set(case=Case.objects.get(pk=cases[0].pk), status="pending", actor=None)
+    check()
+    cs.case_resolve(case=Case.objects.get(pk=cases[1].pk), actor=None, at=at(6))
+    check()
+    cs.case_status_set(case=Case.objects.get(pk=cases[1].pk), status="open", actor=None)
+    check()
+    cs.case_merge(source=Case.objects.get(pk=cases[2].pk),
+                  target=Case.objects.get(pk=cases[1].pk), actor=None)
+    check()
+    assert live(sa) == 2
+
+
+def test_target_statuses_of_a_page_equal_each_targets_own(world: dict[str, Any],
+                                                          today: dt.date) -> None:
+    from govcx.metrics.services import target_create
+
+    for ans in ("up", "up", "down"):
+        assert fb.response_submit(touchpoint=world["ta"], answers={"trust": ans}).response
+    start = today - dt.timedelta(days=30)
+    made = [target_create(service=world["sa"], kpi=k, start=start, end=today + dt.timedelta(
+        days=5), value=v) for k, v in (("trust", 50), ("csat", 80), ("backlog", 3))]
+    made.append(target_create(service=world["sa"], kpi="trust", start=today + dt.timedelta(
+        days=1), end=today + dt.timedelta(days=9), value=60))
+    batch = K.target_statuses(made, today=today)
+    for t in made:
+        assert batch[t.pk] == K.target_status(t, today=today)
+    assert batch[made[0].pk].status == "on_track"
+    assert batch[made[-1].pk].status == "not_started"

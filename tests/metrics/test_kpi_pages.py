@@ -63,9 +63,11 @@ def test_service_page_value_target_change_and_benchmark(measured: dict[str, Any]
     assert "On track" in trust and "80.0%" in trust  # target ≥ 80%
     assert "30.0%" in trust  # the previous 30 days
     assert "up 60.0 points, unlikely to be chance (p &lt; 0.01)" in trust
-    # percentile among the 3 services (9/10, 5/10, 8/10): better than both others
-    assert " 100 " in trust and "3 services" in trust
-    assert "65.0% / 80.0% / 85.0%" in trust  # quartiles of 50, 80, 90 (linear)
+    # percentile among the agency's own 2 services (9/10, 8/10): the other agency's one
+    # service (5/10) is left out, or the quartiles would give its figure away
+    assert " 100 " in trust and "2 services" in trust
+    assert "82.5% / 85.0% / 87.5%" in trust  # quartiles of 80, 90 (linear)
+    assert "Other agencies are left out" in body
     # the other agency's service is never named
     assert "File a return" not in body and "Tax Agency" not in body
     # the chart has its table
@@ -121,3 +123,26 @@ def test_chart_of_another_measure_by_week(measured: dict[str, Any], client: Any)
 def test_login_required(client: Any, world: dict[str, Any]) -> None:
     r = client.get(reverse("metrics:kpi_overview"))
     assert r.status_code == 302 and "login" in r["Location"]
+
+
+def test_benchmark_includes_other_agencies_only_with_enough_of_them(
+        measured: dict[str, Any], client: Any) -> None:
+    """With 5 services of 3 other agencies the pool takes them in (unnamed); with fewer,
+    only the viewer's own agencies' services are ranked."""
+    from tests.conftest import make_agency
+
+    for n, (slug, count) in enumerate((("other-one", 2), ("other-two", 1), ("other-three", 1))):
+        agency = make_agency(slug)
+        for i in range(count):
+            tp = make_touchpoint(make_service(agency, f"s{i}", name=f"Peer {n}{i}"),
+                                 name=f"Peer web {n}{i}")
+            for j in range(10):
+                submit(tp, "up" if j < 6 else "down", noon(measured["end"] - dt.timedelta(days=3)))
+    # now: 4 other-agency services besides the tax agency's one = 5 from 4 agencies
+    login(client, measured["staff"][("benefits-agency", "viewer")])
+    url = reverse("metrics:service_kpis", args=[measured["sa"].pk])
+    body = client.get(url, {"start": measured["start"].isoformat(),
+                            "end": measured["end"].isoformat()}).content.decode()
+    trust = cell(body, "kpi-trust")
+    assert "7 services" in trust and "Other agencies are left out" not in body
+    assert "Peer 00" not in body and "File a return" not in body  # never named

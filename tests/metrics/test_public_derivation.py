@@ -31,19 +31,26 @@ def agency_data(world: dict[str, Any]) -> dict[str, Any]:
     services = [world["sa"], make_service(a, "permits", name="Get a permit")]
     truth: dict[tuple[str, str, str], int] = {}
     went_well: dict[tuple[str, str], int] = {}
+    trusting: dict[tuple[str, str], int] = {}
     for s in services:
         tps = {c: make_touchpoint(s, channel=c, name=f"{s.slug} {c}") for c in CHANNELS}
         for i in range(12):
             for c in CHANNELS:
                 n = rng.choice([0, 3, 8, 10]) if rng.random() < 0.3 else rng.randint(11, 40)
                 ww = n // 2
+                # some months have a few people who do not trust, or only a few who do
+                tt = n if rng.random() < 0.5 else max(0, n - rng.choice([1, 2, 5, 12, 30]))
                 if n:
-                    add_responses(tps[c], month(i), ww, went_well=("ease",))
-                    add_responses(tps[c], month(i), n - ww, went_well=())
+                    add_responses(tps[c], month(i), ww, went_well=("ease",),
+                                  trusting=min(ww, tt))
+                    add_responses(tps[c], month(i), n - ww, went_well=(),
+                                  trusting=tt - min(ww, tt))
                 truth[(s.slug, month(i).strftime("%Y-%m"), c)] = n
                 key = (s.slug, month(i).strftime("%Y-%m"))
                 went_well[key] = went_well.get(key, 0) + ww
-    return {"services": [s.slug for s in services], "truth": truth, "went_well": went_well}
+                trusting[key] = trusting.get(key, 0) + tt
+    return {"services": [s.slug for s in services], "truth": truth, "went_well": went_well,
+            "trusting": trusting}
 
 
 def _rows(client: Client) -> list[dict[str, Any]]:
@@ -157,27 +164,95 @@ def test_the_month_in_progress_is_never_published(client: Client, world: dict[st
 def test_trust_times_respondents_gives_no_hidden_trusting_count(
         client: Client, agency_data: dict[str, Any]) -> None:
     """Trust is a share of the people who answered the trust question; where it and the
-    number of respondents are published, share × n gives the trusting count. The hidden
-    months' counts still cannot be separated."""
-    from tests.metrics.test_suppression import attack_bounds, attack_elimination
-
+    number of respondents are published, share × n gives the trusting count and n minus
+    that the count who did not trust. The fixture has months where few people trust and
+    months where few do not: neither count can be worked out where it is small, from the
+    shares, the respondents, the responses and the sums between periods together."""
     rows = _rows(client)
     n = {(r["service"], r["period"]): r for r in rows if r["measure"] == "trust_respondents"}
     share = {(r["service"], r["period"]): r["value"] for r in rows if r["measure"] == "trust"}
     months, quarters = _periods()
+    small_seen = 0
     for s in agency_data["services"]:
-        # every response in the fixture answered the trust question and trusted
+        # every response in the fixture answered the trust question
         truth = {m: sum(agency_data["truth"][(s, m, c)] for c in CHANNELS) for m in months}
+        trusting = {m: agency_data["trusting"][(s, m)] for m in months}
         for m in months:
             assert n[(s, m)]["value"] in (truth[m], None)
         t = Table()
-        _hierarchy(t, lambda p: p, months, quarters, truth)
+        _hierarchy(t, lambda p: ("n", p), months, quarters, truth)
+        _hierarchy(t, lambda p: ("yes", p), months, quarters, trusting)
+        _hierarchy(t, lambda p: ("no", p), months, quarters,
+                   {m: truth[m] - trusting[m] for m in months})
+        periods = [*months, *quarters, f"FY{FY}"]
+        for p in periods:
+            t.relate(("n", p), [("yes", p), ("no", p)])
         status = {}
-        for p in t.values:
+        for (kind, p), true in t.values.items():
             sh, k = share.get((s, p)), n.get((s, p), {}).get("value")
-            status[p] = Status.SHOWN if sh is not None and k is not None \
-                else Status.COMPLEMENTARY
-        hidden = {p for p, st in status.items() if st is not Status.SHOWN}
-        assert not set(attack_elimination(t, status)) & hidden
-        for p, (lo, hi) in attack_bounds(t, status).items():
-            assert hi - lo >= 1, p
+            known = k is not None if kind == "n" else (sh is not None and k is not None)
+            if known:
+                expect = k if kind == "n" else round(sh * k) if kind == "yes" \
+                    else k - round(sh * k)
+                assert expect == true  # what the attacker computes is exact
+                status[(kind, p)] = Status.SHOWN
+            else:
+                status[(kind, p)] = Status.PRIMARY if 0 < true < 11 else Status.COMPLEMENTARY
+        small_seen += sum(1 for (kind, _p), v in t.values.items()
+                          if kind != "n" and 0 < v < 11)
+        assert_protected(t, status)
+    assert small_seen, "the data must include small trusting or not-trusting counts"
+
+
+def test_responses_and_trust_respondents_together_give_nothing_away() -> None:
+    """The reviewer's cross-table probe, over 300 random years of one service with three
+    channels: when everyone answers the trust question, the trust respondents equal the
+    responses, so an attacker reads a month as published if either figure is. No small
+    count can be derived from the two tables together (nor pinned by the bounds)."""
+    import datetime as dt
+
+    from govcx.core.models import Service
+    from govcx.metrics import public as P
+    from govcx.metrics.suppression import derivable
+
+    months_d = P.published_months(FY, dt.date(FY, 11, 1))
+    months, quarters = P._nodes(months_d)
+    nodes = [*months, *quarters, P.YEAR]
+    hits = []
+    for seed in range(300):
+        rng = random.Random(seed)
+        resp = {}
+        for m in months:
+            for c in CHANNELS:
+                n = rng.choice([0, 2, 5, 9]) if rng.random() < 0.3 else rng.randint(11, 40)
+                if n:
+                    d = dict.fromkeys(P._R_FIELDS, 0)
+                    d.update(responses=n, trust_n=n, trust_pos=n, offered=2 * n)
+                    resp[(1, c, m)] = d
+        out = P._suppress_agency(0, [Service(pk=1, name="x", slug="x")], months, quarters,
+                                 {"resp": resp, "calls": {}, "cases": {}, "proc": {}})
+        rows = out["by_service"][1]["rows"]
+        t = Table()
+        per_chan = {c: {m: resp.get((1, c, m), {}).get("responses", 0) for m in months}
+                    for c in CHANNELS}
+        for c in CHANNELS:
+            P._series(t, P._k(c), per_chan[c], months, quarters)
+        P._series(t, P._k("all"), {m: sum(per_chan[c][m] for c in CHANNELS) for m in months},
+                  months, quarters)
+        for p in nodes:
+            t.relate(("all", p), [(c, p) for c in CHANNELS])
+        status = {}
+        for p in nodes:
+            r = rows[p]
+            for c in CHANNELS:
+                f = r["channels"].get(c)
+                shown = f is None or f["value"] is not None or f["status"] == "none"
+                status[(c, p)] = Status.SHOWN if shown else Status.COMPLEMENTARY
+            both_hidden = r["responses"]["value"] is None and r["trust_n"]["value"] is None
+            status[("all", p)] = Status.COMPLEMENTARY if both_hidden else Status.SHOWN
+        small = {c for c, v in t.values.items() if 0 < v < 11}
+        assert not {c for c in small if status[c] is Status.SHOWN}
+        got = derivable(t, [c for c, st in status.items() if st is not Status.SHOWN]) & small
+        if got:
+            hits.append(seed)
+    assert hits == []

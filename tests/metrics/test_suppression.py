@@ -22,7 +22,10 @@ from govcx.metrics.suppression import THRESHOLD, Status, Table, derivable, suppr
 # --- attackers ----------------------------------------------------------------------------
 
 def known_values(table: Table, status: dict[Any, Status]) -> dict[Any, int]:
-    return {c: v for c, v in table.values.items() if status[c] is Status.SHOWN}
+    """What the attacker knows: the published cells, and every never-shown cell that is
+    zero (a good guess when, e.g., a question is compulsory)."""
+    return {c: v for c, v in table.values.items() if status[c] is Status.SHOWN
+            or (c in table.unshown and v == 0 and status[c] is Status.UNSHOWN)}
 
 
 def attack_subtraction(table: Table, status: dict[Any, Status]) -> dict[Any, int]:
@@ -80,9 +83,12 @@ def attack_elimination(table: Table, status: dict[Any, Status]) -> dict[Any, Fra
     return out
 
 
-def attack_bounds(table: Table, status: dict[Any, Status]) -> dict[Any, tuple[float, float]]:
-    """The smallest and largest value of each hidden cell given the published ones and that
-    counts are never negative."""
+def attack_bounds(table: Table, status: dict[Any, Status],
+                  lower: dict[Any, float] | None = None) -> dict[Any, tuple[float, float]]:
+    """The smallest and largest value of each hidden cell given the published ones, that
+    counts are never negative, and the `lower` bounds the labels give (a cell published as
+    hidden is not zero, since zero is always shown)."""
+    lower = lower or {}
     known = known_values(table, status)
     hidden = sorted((c for c in table.values if c not in known), key=repr)
     col = {c: i for i, c in enumerate(hidden)}
@@ -102,10 +108,14 @@ def attack_bounds(table: Table, status: dict[Any, Status]) -> dict[Any, tuple[fl
     for c in hidden:
         obj = np.zeros(len(hidden))
         obj[col[c]] = 1.0
-        lo = linprog(obj, A_eq=np.array(a_eq), b_eq=b_eq, bounds=(0, None), method="highs")
-        hi = linprog(-obj, A_eq=np.array(a_eq), b_eq=b_eq, bounds=(0, None), method="highs")
-        assert lo.status == 0 and hi.status == 0
-        out[c] = (lo.fun, -hi.fun)
+        bounds = [(lower.get(h, 0.0), None) for h in hidden]
+        if not a_eq:  # no equation touches the hidden cells
+            out[c] = (lower.get(c, 0.0), float("inf"))
+            continue
+        lo = linprog(obj, A_eq=np.array(a_eq), b_eq=b_eq, bounds=bounds, method="highs")
+        hi = linprog(-obj, A_eq=np.array(a_eq), b_eq=b_eq, bounds=bounds, method="highs")
+        assert lo.status == 0 and hi.status in (0, 3)  # 3: unbounded above
+        out[c] = (lo.fun, -hi.fun if hi.status == 0 else float("inf"))
     return out
 
 
@@ -119,7 +129,11 @@ def assert_protected(table: Table, status: dict[Any, Status]) -> None:
     assert not (set(sub) & protected), {c: sub[c] for c in set(sub) & protected}
     elim = attack_elimination(table, status)
     assert not (set(elim) & protected), {c: elim[c] for c in set(elim) & protected}
-    for c, (lo, hi) in attack_bounds(table, status).items():
+    # what the one "not shown to protect privacy" label tells: a hidden published cell is
+    # at least 1 (zero is shown), unless a zero had to be hidden (then nothing)
+    labelled = {c: min(1.0, table.values[c]) for c, s in status.items()
+                if s in (Status.PRIMARY, Status.COMPLEMENTARY) and c not in table.unshown}
+    for c, (lo, hi) in attack_bounds(table, status, labelled).items():
         if c in protected:
             assert hi - lo >= 1 - 1e-6, f"{c} is pinned to [{lo}, {hi}]"
             assert lo - 1e-6 <= table.values[c] <= hi + 1e-6
@@ -323,3 +337,91 @@ def test_inconsistent_tables_are_refused() -> None:
     t.relate("all", ["a"])
     with pytest.raises(ValueError, match="parts sum to 5"):
         suppress(t)
+
+
+def test_one_label_does_not_bound_the_hidden_figures() -> None:
+    """With "fewer than 11" on sms and "protected" on phone, sms ≤ 10, phone ≥ 11 and
+    sms + phone = 12 pinned both; one label for both leaves sms anywhere in 1..11."""
+    t = Table()
+    for name, v in {"web": 120, "email": 40, "sms": 1, "phone": 11}.items():
+        t.add(name, v)
+    t.add("all", 172)
+    t.relate("all", ["web", "email", "sms", "phone"])
+    status = suppress(t)
+    assert status["sms"] is Status.PRIMARY and status["phone"] is Status.COMPLEMENTARY
+    assert_protected(t, status)
+    bounds = attack_bounds(t, status, {"sms": 1, "phone": 1})
+    assert bounds["sms"] == (1, 11) and bounds["phone"] == (1, 11)
+
+
+def test_an_unshown_zero_does_not_protect() -> None:
+    """Responses = trust respondents + did not answer trust (never shown). When everyone
+    answered, the attacker can guess the zero, so the two series must be protected as one:
+    a month hidden in one series cannot be shown in the other."""
+    t = Table()
+    months = {"jan": 30, "feb": 5, "mar": 20}
+    for prefix in ("r", "tn"):
+        for m, v in months.items():
+            t.add((prefix, m), v)
+        t.add((prefix, "q"), sum(months.values()))
+        t.relate((prefix, "q"), [(prefix, m) for m in months])
+    for m in [*months, "q"]:
+        t.add(("tx", m), 0, shown=False)
+        t.relate(("r", m), [("tn", m), ("tx", m)])
+    status = suppress(t)
+    assert_protected(t, status)
+    for m in [*months, "q"]:
+        assert (status[("r", m)] is Status.SHOWN) == (status[("tn", m)] is Status.SHOWN)
+
+
+def test_cells_published_earlier_stay_fixed_and_their_equations_count() -> None:
+    """Month by month: October (30) is published before its quarter ends; when the quarter
+    total first appears, November (4) and October's published value must not give it
+    away, and October stays shown."""
+    first = Table()
+    first.add("oct", 30)
+    st1 = suppress(first)
+    assert st1["oct"] is Status.SHOWN
+    second = Table()
+    for m, v in {"oct": 30, "nov": 4, "dec": 0}.items():
+        second.add(m, v)
+    second.add("q1", 34)
+    second.relate("q1", ["oct", "nov", "dec"])
+    st2 = suppress(second, fixed={"oct": st1["oct"]})
+    assert st2["oct"] is Status.SHOWN and st2["nov"] is Status.PRIMARY
+    assert st2["q1"] is not Status.SHOWN  # 34 − 30 − 0 = 4 otherwise
+    assert_protected(second, st2)
+
+
+def test_hidden_cells_are_not_pinned_by_the_label() -> None:
+    """The reviewer's case T = 20 = 1 + 2 + 17: with every hidden cell at least 1 (zero is
+    always shown), no protected cell may be left with a single possible value."""
+    t = Table()
+    for c, v in {"T": 20, "a": 1, "b": 2, "c": 17}.items():
+        t.add(c, v)
+    t.relate("T", ["a", "b", "c"])
+    status = suppress(t)
+    assert status["a"] is Status.PRIMARY and status["b"] is Status.PRIMARY
+    assert_protected(t, status)
+
+
+def test_month_by_month_with_the_ledger_the_year_total_waits() -> None:
+    """Publishing each month with the earlier cells fixed: the months shown stay shown and
+    every publication together still protects every small month."""
+    values = {"oct": 30, "nov": 4, "dec": 25, "jan": 12, "feb": 9, "mar": 40}
+    ledger: dict[str, Status] = {}
+    for upto in range(1, len(values) + 1):
+        names = list(values)[:upto]
+        t = Table()
+        for m in names:
+            t.add(m, values[m])
+        for q, ms in (("q1", names[:3]), ("q2", names[3:6])):
+            if len(ms) == 3:
+                t.add(q, sum(values[m] for m in ms))
+                t.relate(q, ms)
+        status = suppress(t, fixed={c: s for c, s in ledger.items() if c in t.values})
+        for c, s in ledger.items():
+            assert status[c] is s
+        ledger.update(status)
+        assert_protected(t, status)
+    assert ledger["oct"] is Status.SHOWN and ledger["nov"] is Status.PRIMARY

@@ -165,3 +165,25 @@ def test_forms_need_csrf(world: dict[str, Any]) -> None:
     r = c.post(reverse("metrics:targets", args=[world["sa"].pk]), form())
     assert r.status_code == 403
     assert not Target.objects.exists()
+
+
+def test_only_publishers_put_a_target_on_the_public_dashboard(world: dict[str, Any],
+                                                              client: Any) -> None:
+    """A CX analyst manages targets but may not make one public or change a public one."""
+    sa = world["sa"]
+    login(client, world["staff"][("benefits-agency", "cx_analyst")])
+    url = reverse("metrics:targets", args=[sa.pk])
+    r = client.post(url, form(public="on"))
+    assert r.status_code != 302 and "Only a performance manager" in r.content.decode()
+    assert not Target.objects.filter(service=sa).exists()
+    assert client.post(url, form()).status_code == 302  # a private target is fine
+    private = Target.objects.get(service=sa)
+    shown = target_create(service=sa, kpi="csat", start=dt.date(2026, 1, 1),
+                          end=dt.date(2026, 12, 31), value=80, public=True)
+    r = client.post(reverse("metrics:target_edit", args=[sa.pk, shown.pk]),
+                    form(kpi="csat", value="60"))
+    assert "Only a performance manager" in r.content.decode()
+    shown.refresh_from_db()
+    assert (shown.value, shown.public) == (80.0, True)
+    r = client.post(reverse("metrics:target_edit", args=[sa.pk, private.pk]), form(value="70"))
+    assert r.status_code == 302
