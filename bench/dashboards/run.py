@@ -72,7 +72,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dashboard.run import pct, raw_figures  # noqa: E402  (issue-2 bench helpers)
 from bench.dashboards.generate import DEFAULT_DB, PASSWORD, configure  # noqa: E402
-from bench.ingest.run import free_port, log  # noqa: E402
+from bench.ingest.run import free_port, log, wait_http_ready  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BAR_MS = 150.0
@@ -93,21 +93,7 @@ class Server:
                                      stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited during start-up (see its log)")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                c.request("GET", "/healthz")
-                ok = c.getresponse().status == 200
-                c.close()
-                if ok:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server not ready")
+        wait_http_ready(self.proc, self.port, "/healthz", timeout)
 
     def stop(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -266,11 +252,13 @@ def pages(world: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     return out, skipped
 
 
-def measure_pages(port: int, world: dict[str, Any], runs: int, raw_runs: int
-                  ) -> tuple[list[dict[str, Any]], list[str]]:
+def measure_pages(port: int, world: dict[str, Any], runs: int, raw_runs: int,
+                  only: str = "") -> tuple[list[dict[str, Any]], list[str]]:
     from django.contrib.auth import get_user_model
 
     items, skipped = pages(world)
+    if only:  # re-measure some pages: labels containing this text
+        items = [it for it in items if only in it["label"]]
     user = get_user_model().objects.get(pk=world["agencies"][0]["analyst"])
     staff = Browser(port)
     staff.sign_in(user.get_username(), PASSWORD)
@@ -479,6 +467,8 @@ def main() -> None:
     ap.add_argument("--upserts", type=int, default=5000)
     ap.add_argument("--no-catchup", action="store_true")
     ap.add_argument("--no-pages", action="store_true", help="only the catch-up part")
+    ap.add_argument("--only", default="", help="only the pages whose label contains this, "
+                    "e.g. 'drivers:drivers'")
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
     ap.add_argument("--catchup-worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
@@ -511,7 +501,8 @@ def main() -> None:
         try:
             server.wait_ready()
             log(f"server on 127.0.0.1:{server.port}; timing pages …")
-            results, skipped = measure_pages(server.port, world, args.runs, args.raw_runs)
+            results, skipped = measure_pages(server.port, world, args.runs, args.raw_runs,
+                                             args.only)
         finally:
             server.stop()
     out: dict[str, Any] = {"generated": {k: v for k, v in generated.items() if k != "world"},

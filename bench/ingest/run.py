@@ -91,6 +91,28 @@ def log(msg: str) -> None:
 
 # --- server ----------------------------------------------------------------------------------
 
+def wait_http_ready(proc: subprocess.Popen[Any], port: int, path: str,
+                    timeout: float = 120) -> None:
+    """Wait until GET `path` on 127.0.0.1:`port` answers 200 (the other benches use it too)."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited during start-up (see its log)")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", path)
+            ok = c.getresponse().status == 200
+            c.close()
+            if ok:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server not ready")
+
+
 class Server:
     def __init__(self, argv: list[str], env: dict[str, str], logfile: Path) -> None:
         self.port = free_port()
@@ -103,23 +125,7 @@ class Server:
                                      stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, path: str, timeout: float = 120) -> None:
-        import http.client
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited during start-up")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                c.request("GET", path)
-                ok = c.getresponse().status == 200
-                c.close()
-                if ok:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server not ready")
+        wait_http_ready(self.proc, self.port, path, timeout)
 
     def stop(self) -> None:
         for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):

@@ -18,20 +18,18 @@ calls it, so comments keep flowing with no scheduler, and a cron line running
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 
 from govcx.core.redact import redact
+from govcx.core.soon import enqueue_at_most_every
 from govcx.feedback.models import Comment, CommentWatermark, Response
 from govcx.feedback.sentiment import language_guess, sentiment_score
 
 BATCH = 2000
 COLLECT_EVERY_SECONDS = 300
-_collected_at = [-float(COLLECT_EVERY_SECONDS)]
 SOURCES = ("response", "contact", "chat")
 
 
@@ -160,13 +158,7 @@ def comment_response_sync(*, response_id: int) -> None:
 def comments_collect_soon() -> bool:
     """Enqueue `comments_collect_task` unless one was enqueued in the last
     COLLECT_EVERY_SECONDS. True when one was enqueued."""
-    now = time.monotonic()
-    if now - _collected_at[0] < COLLECT_EVERY_SECONDS:
-        return False
-    _collected_at[0] = now
-    if not cache.add("govcx:comments:collect-enqueued", 1, timeout=COLLECT_EVERY_SECONDS):
-        return False
     from govcx.feedback.tasks import comments_collect_task
 
-    transaction.on_commit(lambda: comments_collect_task.enqueue(), robust=True)
-    return True
+    return enqueue_at_most_every("comments", COLLECT_EVERY_SECONDS,
+                                 lambda: comments_collect_task.enqueue())

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -54,7 +53,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
@@ -65,6 +63,7 @@ from django.utils.translation import gettext as _
 
 from govcx.core.models import Agency, Role, Service
 from govcx.core.notifications import notification_send
+from govcx.core.soon import enqueue_at_most_every
 from govcx.metrics import control
 from govcx.metrics.models import Alert, ResponseDaily
 
@@ -461,22 +460,13 @@ def alerts_check(*, agency_ids: set[int] | None = None, today: dt.date | None = 
     return raised
 
 
-_checked_at = [-float("inf")]  # when this process last enqueued a check (monotonic)
-
-
 def alerts_check_soon() -> bool:
     """Enqueue a background check (all agencies) at most once per CHECK_EVERY_SECONDS per
     process and across processes sharing the cache. True when one was enqueued."""
-    now = time.monotonic()
-    if now - _checked_at[0] < CHECK_EVERY_SECONDS:
-        return False
-    _checked_at[0] = now
-    if not cache.add("govcx:alerts:check-enqueued", 1, timeout=CHECK_EVERY_SECONDS):
-        return False
     from govcx.metrics.tasks_alerts import alerts_check_task
 
-    transaction.on_commit(lambda: alerts_check_task.enqueue(), robust=True)
-    return True
+    return enqueue_at_most_every("alerts", CHECK_EVERY_SECONDS,
+                                 lambda: alerts_check_task.enqueue())
 
 
 def alerts_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Alert]:

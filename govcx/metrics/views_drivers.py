@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -157,4 +158,6 @@ def drivers(request: HttpRequest, service_id: int) -> HttpResponse:
         "driver_trend": _trend(result, "driver"), "op_trend": _trend(result, "operational"),
         "reason_rows": reason_rows, "min_n": kd.MIN_N, "bootstrap": kd.BOOTSTRAP,
         "window_rows": result.quarters,
+        # the rendered analysis is cached with the result (same for everyone who may see it)
+        "fragment_ttl": int(getattr(settings, "DRIVERS_CACHE_SECONDS", 3600)),
     })

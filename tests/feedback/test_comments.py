@@ -136,11 +136,11 @@ def test_themes_page_enqueues_collection_run_by_the_worker(
         world: dict[str, Any], client: Any, django_capture_on_commit_callbacks: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from govcx.feedback import comments as comments_module
+    from govcx.core import soon
     from tests.feedback.test_import_background import run_worker
 
     _submit(world)
-    comments_module._collected_at[0] = -1e9
+    soon.forget("comments")
     login(client, world["staff"][("benefits-agency", "cx_analyst")])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get("/staff/themes/").status_code == 200

@@ -249,8 +249,7 @@ def test_the_check_runs_by_itself_from_staff_activity(owned: Any, client: Any, s
                                                        ) -> None:
     """A staff page enqueues the background check (at most hourly); with the immediate task
     backend it runs at once, for the last complete week before today."""
-    from django.core.cache import cache
-
+    from govcx.core import soon
     from govcx.metrics import alerts
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -261,8 +260,7 @@ def test_the_check_runs_by_itself_from_staff_activity(owned: Any, client: Any, s
             days=i % 7))) for i in range(100)]
     fb.responses_load(touchpoint=owned["ta"], items=items)
     rollups_rebuild(service_ids=[owned["sa"].pk])
-    alerts._checked_at[0] = -float("inf")
-    cache.delete("govcx:alerts:check-enqueued")
+    soon.forget("alerts")
     login(client, owned["owner"])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get("/staff/notifications/").status_code == 200
