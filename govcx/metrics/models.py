@@ -215,3 +215,20 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} FY{self.fiscal_year} {self.cell}={self.value} ({self.status})"
+
+
+class PublishedMonth(models.Model):
+    """The monthly counters of one agency as they were when the month was first published
+    on the public transparency dashboard. Published months are final: later changes to
+    that month (a late import, a released quarantined response) stay in govcx's internal
+    figures but never reach the public pages, so comparing two publications cannot reveal
+    the size of a correction."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7)  # "YYYY-MM", as govcx.metrics.public.month_key
+    data = models.JSONField()  # {"resp": [[key…, {counter: n}], …], "calls": …, …}
+    published_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "month"],
+                                               name="one_published_month_per_agency")]

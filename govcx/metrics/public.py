@@ -41,6 +41,7 @@ from govcx.metrics.models import (
     DRIVER_FIELDS,
     ProcessingDaily,
     PublishedFigure,
+    PublishedMonth,
     ResponseDaily,
     Target,
 )
@@ -508,6 +509,31 @@ def service_public(agency: Agency, slug: str) -> Service | None:
     return Service.objects.filter(agency=agency, slug=slug).first()
 
 
+def _frozen(agency: Agency, data: dict[str, Any], months: list[str],
+            today: dt.date) -> dict[str, Any]:
+    """The loaded counters with every month already published replaced by what it held when
+    it was first published (`PublishedMonth`); months published now are stored. So a month's
+    public figures are final, and a later change to it cannot be measured by comparing two
+    publications."""
+    stored = {p.month: p.data for p in
+              PublishedMonth.objects.filter(agency=agency, month__in=months)}
+    out: dict[str, Any] = {name: {} for name in data}
+    new: list[PublishedMonth] = []
+    for m in months:
+        if m in stored:
+            for name, rows in stored[m].items():
+                out[name].update({tuple(key): values for key, values in rows})
+            continue
+        snapshot = {name: [[list(key), values] for key, values in table.items()
+                           if key[-1] == m] for name, table in data.items()}
+        for name, rows in snapshot.items():
+            out[name].update({tuple(key): values for key, values in rows})
+        new.append(PublishedMonth(agency=agency, month=m, data=snapshot, published_on=today))
+    if new:
+        PublishedMonth.objects.bulk_create(new, ignore_conflicts=True)
+    return out
+
+
 def agency_figures(agency: Agency, fy: int, today: dt.date,
                    service_id: int | None = None) -> dict[str, Any]:
     """Suppressed figures of every service of the agency for one fiscal year.
@@ -527,7 +553,8 @@ def agency_figures(agency: Agency, fy: int, today: dt.date,
     services = list(Service.objects.filter(agency=agency).order_by("name", "id"))
     months, quarters = _nodes(months_d)
     if months_d:
-        data = _load(agency.pk, months_d[0], _month_end(months_d[-1]))
+        data = _frozen(agency, _load(agency.pk, months_d[0], _month_end(months_d[-1])),
+                       months, today)
     else:
         data = {"resp": {}, "calls": {}, "cases": {}, "proc": {}}
     ledger = Ledger({cell: (value, status) for cell, value, status in

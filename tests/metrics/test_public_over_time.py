@@ -70,6 +70,29 @@ def test_month_count_from_two_publications(client: Client, world: dict[str, Any]
     assert everything[("benefits", "2025-11", "responses", "")] is None
 
 
+def test_a_late_correction_to_a_published_month_is_not_published(
+        client: Client, world: dict[str, Any]) -> None:
+    """October is published with 30 responses; 4 more arrive for October later (a paper
+    import). If the next publication showed 34, the difference would reveal 4 late answers
+    (and their trust): published months are final, the internal dashboard has the 34."""
+    add_responses(world["ta"], dt.date(2025, 10, 15), 30)
+    add_responses(world["ta"], dt.date(2025, 11, 15), 25)
+    nov = publish(client, dt.date(2025, 11, 5))
+    assert nov[("benefits", "2025-10", "responses", "")] == (30, "")
+    add_responses(world["ta"], dt.date(2025, 10, 20), 4, trusting=0)  # the late import
+    cache.clear()
+    jan = publish(client, dt.date(2026, 1, 5))
+    assert jan[("benefits", "2025-10", "responses", "")] == (30, "")
+    assert jan[("benefits", "2025-11", "responses", "")] == (25, "")
+    # the quarter is built from the published months: 30 + 25 + 0, not 59
+    assert jan[("benefits", f"FY{FY}-Q1", "responses", "")] == (55, "")
+    union([nov, jan])  # every cell kept its value
+    from govcx.metrics.selectors import dashboard_figures
+    inside = dashboard_figures(agency_ids={world["a"].pk}, service_id=world["sa"].pk,
+                               start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 31))
+    assert inside["total"].responses == 34  # staff still see every response
+
+
 def _truth_table(truth: dict[tuple[str, str], int], months: list[str],
                  quarters: dict[str, list[str]]) -> Table:
     t = Table()
