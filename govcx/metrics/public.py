@@ -91,10 +91,13 @@ def published_months(fy: int, today: dt.date) -> list[dt.date]:
 
 
 def fy_clean(raw: str | None, today: dt.date) -> int:
-    """The fiscal year asked for (default: the latest with a whole month), or ValueError
-    with a plain-language reason."""
+    """The fiscal year asked for, or ValueError with a plain-language reason. Default: the
+    latest fiscal year with a complete quarter (in its first months a year has no totals
+    yet, so the previous, complete year is the more useful page)."""
     last = latest_fy(today)
     if raw in (None, ""):
+        if len(published_months(last, today)) < 3 and last - 1 >= EARLIEST_FY:
+            return last - 1
         return last
     assert raw is not None
     if not raw.isdigit() or len(raw) != 4:

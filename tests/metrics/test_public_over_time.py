@@ -223,3 +223,14 @@ def test_pages_before_the_year_ends_show_months_and_no_year_total(
     assert rows["October 2025"][4] == "30"
     assert f"Fiscal year {FY} (total)" not in rows
     assert not cells(quarters.content.decode(), "trust-table")  # no quarter has ended
+
+
+def test_default_year_is_the_latest_with_a_complete_quarter() -> None:
+    """In November the new fiscal year has one ended month and no totals: the page opens on
+    the previous (complete) year; from January (a whole quarter) on the new one."""
+    from govcx.metrics.public import fy_clean
+
+    assert fy_clean(None, dt.date(2026, 11, 22)) == 2026
+    assert fy_clean(None, dt.date(2026, 12, 31)) == 2026
+    assert fy_clean(None, dt.date(2027, 1, 2)) == 2027
+    assert fy_clean("2027", dt.date(2026, 11, 22)) == 2027  # still there when asked for
