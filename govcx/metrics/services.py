@@ -437,6 +437,21 @@ def _target_clean(*, service: Any, kpi: str, start: dt.date, end: dt.date, value
     return float(value), direction, note
 
 
+def _public_check(*, agency_id: int, public: bool, was_public: bool, actor: Any) -> None:
+    """What the public dashboard shows is decided by performance managers and administrators
+    (`transparency.publish`): only they make a target public or change a public one. A write
+    with no actor (the demo seeder, imports) is the system's own."""
+    if actor is None or not (public or was_public):
+        return
+    from django.utils.translation import gettext as _
+
+    from govcx.core.selectors import agency_ids_for
+
+    if agency_id not in agency_ids_for(actor, "transparency.publish"):
+        raise TargetError(_("Only a performance manager or an administrator can show a target "
+                            "on the public dashboard, or change one that is shown there."))
+
+
 def target_create(*, service: Any, kpi: str, start: dt.date, end: dt.date, value: float,
                   direction: str = "", public: bool = False, note: str = "",
                   actor: Any = None) -> Any:
@@ -445,6 +460,7 @@ def target_create(*, service: Any, kpi: str, start: dt.date, end: dt.date, value
     from govcx.metrics.kpi import KPIS
     from govcx.metrics.models import Target
 
+    _public_check(agency_id=service.agency_id, public=public, was_public=False, actor=actor)
     if not direction and kpi in KPIS:
         direction = "at_least" if KPIS[kpi].higher_is_better else "at_most"
     value, direction, note = _target_clean(service=service, kpi=kpi, start=start, end=end,
@@ -465,6 +481,8 @@ def target_update(*, target: Any, kpi: str, start: dt.date, end: dt.date, value:
                   actor: Any = None) -> Any:
     from govcx.core.services import audit_record
 
+    _public_check(agency_id=target.agency_id, public=public, was_public=target.public,
+                  actor=actor)
     value, direction, note = _target_clean(service=target.service, kpi=kpi, start=start,
                                            end=end, value=value, direction=direction, note=note)
     with transaction.atomic():

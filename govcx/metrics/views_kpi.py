@@ -273,12 +273,6 @@ def _save(request: HttpRequest, service: Service, target: Target | None
     if not form.is_valid():
         return form, _("Please correct the fields marked below.")
     d = form.cleaned_data
-    public_change = bool(d["public"]) or (target is not None and target.public)
-    if public_change and service.agency_id not in agency_ids_for(request.user,
-                                                                  "transparency.publish"):
-        # what the public dashboard shows is decided by performance managers and administrators
-        return form, _("Only a performance manager or an administrator can show a target on "
-                       "the public dashboard, or change one that is shown there.")
     try:
         if target is None:
             target_create(service=service, kpi=d["kpi"], start=d["start"], end=d["end"],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -403,74 +404,77 @@ def _common(request: HttpRequest, lang: str, **kw: Any) -> dict[str, Any]:
 
 # --- views --------------------------------------------------------------------------------
 
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
+Params = tuple[str, int, str, dt.date]  # language, fiscal year, grain, today
+
+
+def _page(request: HttpRequest, template: str,
+          key: Callable[[Params], tuple[Any, ...]],
+          build: Callable[[Params], dict[str, Any]],
+          links: Callable[[Params], dict[str, str]]) -> HttpResponse:
+    """One public page: parameters checked, rate limit, the page data from the cache (built
+    in the page's language), rendered with the language switch and links; errors as a page
+    in the asked-for language."""
     lang = _lang_guess(request)
     try:
-        lang, fy, _grain, today = _params(request)
+        p = _params(request)
+        lang, fy, _grain, today = p
         if _limited(request, "transparency-page", PAGE_RATE):
             with translation.override(lang):
                 raise _too_many()
+
+        def built() -> dict[str, Any]:
+            with translation.override(lang):
+                return build(p)
+
+        ctx = _cached(public.cache_key(*key(p)), built)
     except PublicError as err:
-        return _error(request, err, lang if lang in ("en", "es") else "en")
+        return _error(request, err, lang)
     with translation.override(lang):
-        ctx = _cached(public.cache_key("page-index", lang, fy, today.strftime("%Y-%m")),
-                      lambda: _index_ctx(lang, fy, today))
-        resp = render(request, "metrics/public/index.html", _common(
-            request, lang, fy=fy, fy_choices=_fy_choices(today), qs=_qs(lang, fy), **ctx))
+        resp = render(request, template, _common(
+            request, lang, fy=fy, fy_choices=_fy_choices(today), **links(p), **ctx))
     return _public(resp)
+
+
+def _month(today: dt.date) -> str:
+    return today.strftime("%Y-%m")
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request, "metrics/public/index.html",
+        key=lambda p: ("page-index", p[0], p[1], _month(p[3])),
+        build=lambda p: _index_ctx(p[0], p[1], p[3]),
+        links=lambda p: {"qs": _qs(p[0], p[1])})
 
 
 @require_GET
 def agency_page(request: HttpRequest, agency_slug: str) -> HttpResponse:
-    lang = _lang_guess(request)
-    try:
-        lang, fy, _grain, today = _params(request)
-        if _limited(request, "transparency-page", PAGE_RATE):
-            with translation.override(lang):
-                raise _too_many()
+    def build(p: Params) -> dict[str, Any]:
+        agency = _agency(agency_slug)
+        return {"agency": agency, **_agency_ctx(agency, p[0], p[1], p[3])}
 
-        def build() -> dict[str, Any]:
-            with translation.override(lang):
-                agency = _agency(agency_slug)
-                return {"agency": agency, **_agency_ctx(agency, lang, fy, today)}
-
-        ctx = _cached(public.cache_key("page-agency", agency_slug, lang, fy,
-                                       today.strftime("%Y-%m")), build)
-    except PublicError as err:
-        return _error(request, err, lang)
-    with translation.override(lang):
-        resp = render(request, "metrics/public/agency.html", _common(
-            request, lang, fy=fy, fy_choices=_fy_choices(today), qs=_qs(lang, fy),
-            data_qs=_qs("en", fy), **ctx))
-    return _public(resp)
+    return _page(
+        request, "metrics/public/agency.html",
+        key=lambda p: ("page-agency", agency_slug, p[0], p[1], _month(p[3])), build=build,
+        links=lambda p: {"qs": _qs(p[0], p[1]), "data_qs": _qs("en", p[1])})
 
 
 @require_GET
 def service_page(request: HttpRequest, agency_slug: str, service_slug: str) -> HttpResponse:
-    lang = _lang_guess(request)
-    try:
-        lang, fy, grain, today = _params(request)
-        if _limited(request, "transparency-page", PAGE_RATE):
-            with translation.override(lang):
-                raise _too_many()
+    def build(p: Params) -> dict[str, Any]:
+        agency = _agency(agency_slug)
+        service = _service(agency, service_slug)
+        return {"agency": agency, "service": service,
+                **_service_ctx(agency, service, p[0], p[1], p[2], p[3])}
 
-        def build() -> dict[str, Any]:
-            with translation.override(lang):
-                agency = _agency(agency_slug)
-                service = _service(agency, service_slug)
-                return {"agency": agency, "service": service,
-                        **_service_ctx(agency, service, lang, fy, grain, today)}
-
-        ctx = _cached(public.cache_key("page-service", agency_slug, service_slug, lang, fy,
-                                       grain, today.strftime("%Y-%m")), build)
-    except PublicError as err:
-        return _error(request, err, lang)
-    with translation.override(lang):
-        resp = render(request, "metrics/public/service.html", _common(
-            request, lang, fy=fy, fy_choices=_fy_choices(today), qs=_qs(lang, fy, grain),
-            agency_qs=_qs(lang, fy), data_qs=_qs("en", fy), **ctx))
-    return _public(resp)
+    return _page(
+        request, "metrics/public/service.html",
+        key=lambda p: ("page-service", agency_slug, service_slug, p[0], p[1], p[2],
+                       _month(p[3])),
+        build=build,
+        links=lambda p: {"qs": _qs(p[0], p[1], p[2]), "agency_qs": _qs(p[0], p[1]),
+                         "data_qs": _qs("en", p[1])})
 
 
 # --- open data ----------------------------------------------------------------------------
