@@ -185,6 +185,10 @@ CONTACT_INBOXES = env.json("CONTACT_INBOXES", default={})
 # memory for this many seconds, so a change to a touchpoint (deactivation, allowed origins)
 # reaches every server process within this time. 0 turns the cache off.
 PUBLIC_CACHE_SECONDS = env.float("PUBLIC_CACHE_SECONDS", default=5.0)
+# Submissions are counted into the rollups by a background catch-up queued at most this
+# often per process (readers of the rollups catch up first anyway): the dashboards' lag
+# when nobody is looking, and the bound on catch-up tasks queued per process.
+ROLLUP_CATCH_UP_SECONDS = env.int("ROLLUP_CATCH_UP_SECONDS", default=2)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- security ---------------------------------------------------------------------------------

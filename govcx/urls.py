@@ -3,8 +3,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from govcx.api import api
+from govcx.feedback import api as feedback_api
 
 urlpatterns = [
+    # First: the public submission is the busiest path, and Django tries patterns in order.
+    # `submit_direct` serves the operation that govcx.feedback.api.submit documents.
+    path("api/v1/touchpoints/<uuid:public_id>/responses", feedback_api.submit_direct,
+         name="api_submit"),
+    path("api/v1/", api.urls),
     path("", RedirectView.as_view(pattern_name="core:home", permanent=False)),
     path("", include("govcx.core.urls")),
     path("", include("govcx.feedback.urls")),
@@ -16,6 +22,5 @@ urlpatterns = [
     path("", include("govcx.assist.urls")),
     path("", include("govcx.journeys.urls")),
     path("", include("govcx.improve.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -39,10 +39,12 @@ responses per second.
    and prints raw p50 / page p95 (conservative: the page's p95 against raw's p50).
 3. Catch-up. With the server stopped, `--procs` processes (default 1 on SQLite, whose
    writes are serial anyway, 4 on PostgreSQL) each call
-   govcx.feedback.services.response_submit (validation, insert and the rollup upsert in one
-   transaction) paced to `--rate`/procs per second for `--seconds` (default 20) on the A-11
-   touchpoints; prints the achieved rate and checks afterwards that for every service
-   SUM(metrics_responsedaily.responses) = COUNT(*) of its non-quarantined responses (lag 0).
+   govcx.feedback.services.response_submit (validation and the one INSERT; the rollups count
+   new responses afterwards) paced to `--rate`/procs per second for `--seconds` (default 20)
+   on the A-11 touchpoints; prints the achieved rate and checks afterwards that, as a
+   dashboard reads them (after its catch-up, `metrics.services.rollups_current`), for every
+   service SUM(metrics_responsedaily.responses) = COUNT(*) of its non-quarantined responses
+   (lag 0).
    Also the ceiling: one process submitting unpaced for 5 s.
    Then the rollup upsert alone (govcx.metrics.services.rollup_add, one transaction each) as
    fast as one process can, `--upserts` times (net zero: +1 then -1 on a scratch row that is
@@ -344,11 +346,15 @@ def catchup_worker(out: Path, rate: float, seconds: float, seed: int) -> None:
 
 
 def lag_check() -> tuple[bool, list[tuple[int, int, int]]]:
-    """Per service: (service, rollup total, raw count); True when every pair is equal."""
+    """Per service: (service, rollup total, raw count) as a dashboard reads them (after its
+    catch-up, `rollups_current`); True when every pair is equal."""
     from django.db.models import Count, Sum
 
     from govcx.feedback.models import Response
     from govcx.metrics.models import ResponseDaily
+    from govcx.metrics.services import rollups_current
+
+    rollups_current()
 
     roll = dict(ResponseDaily.objects.values_list("service_id").annotate(n=Sum("responses"))
                 .values_list("service_id", "n"))

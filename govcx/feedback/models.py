@@ -115,11 +115,15 @@ class Response(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, db_index=False)
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="responses",
                                    db_index=False)
-    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT)
+    # Not indexed: only the rollup rebuild selects by version (reading every row anyway), and
+    # versions are never deleted. Each index is work on every public submission.
+    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, db_index=False)
     invitation = models.OneToOneField(
         Invitation, null=True, blank=True, on_delete=models.SET_NULL
     )
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
+    # Indexed by `response_customer` below, only where known: most responses are anonymous.
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL,
+                                 db_index=False)
     channel = models.CharField(max_length=20)
     language = models.CharField(max_length=8, default="en")
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.WEB)
@@ -139,6 +143,12 @@ class Response(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     quarantined = models.BooleanField(default=False)
     quarantine_reason = models.CharField(max_length=200, blank=True)
+    # True: stored but not yet counted in the rollups (metrics.ResponseDaily); NULL: counted
+    # (or, when quarantined, deliberately left out). The public submission is one INSERT;
+    # `services.response_rollups_catch_up` counts pending rows in batches, and every reader
+    # of the rollups runs it first (docs/architecture.md, "Rollups"). NULL rather than False
+    # so counted rows stay out of the partial index and adding the column rewrote no table.
+    rollup_pending = models.BooleanField(null=True, default=True)
     tags = models.ManyToManyField(Tag, blank=True)
 
     class Meta:
@@ -152,6 +162,10 @@ class Response(models.Model):
             models.Index(fields=["agency", "submitted_at"]),
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["touchpoint", "submitted_at"]),
+            models.Index(fields=["id"], name="response_rollup_pending",
+                         condition=models.Q(rollup_pending=True)),
+            models.Index(fields=["customer"], name="response_customer",
+                         condition=models.Q(customer__isnull=False)),
         ]
 
 

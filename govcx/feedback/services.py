@@ -8,6 +8,7 @@ import hashlib
 import re
 import secrets
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from cachetools import LRUCache
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
@@ -117,8 +118,7 @@ def survey_version_publish(*, version: SurveyVersion) -> SurveyVersion:
 
 def survey_closed_reason(version: SurveyVersion, today: dt.date | None = None) -> str | None:
     """Why a survey version cannot accept answers now (PRA expiry), or None."""
-    today = today or timezone.localdate()
-    if version.pra_expiration and version.pra_expiration < today:
+    if version.pra_expiration and version.pra_expiration < (today or timezone.localdate()):
         return (f"This survey's Paperwork Reduction Act approval (OMB control number "
                 f"{version.omb_control_number or 'not given'}) expired on "
                 f"{version.pra_expiration.isoformat()}, so it cannot accept answers.")
@@ -207,7 +207,8 @@ def response_submit(
     submitted_at: dt.datetime | None = None, external_id: str = "",
     version: SurveyVersion | None = None,
 ) -> SubmitResult:
-    """Validate and store one response, update the rollups, in one transaction.
+    """Validate and store one response (counted into the rollups shortly after, see
+    `response_rollups_catch_up`).
 
     A retried submission with the same idempotency key returns the stored response: the
     partial unique constraint decides, so the first attempt costs no extra query.
@@ -233,9 +234,10 @@ def response_submit(
     comment_q = schema.with_role("comment")
     comment = str(clean.get(comment_q.id, "")) if comment_q else ""
     now = submitted_at or timezone.now()
-    response = Response(
-        agency_id=touchpoint.agency_id, service_id=touchpoint.service_id, touchpoint=touchpoint,
-        survey_version=version, invitation=invitation,
+    response = _new_response(
+        agency_id=touchpoint.agency_id, service_id=touchpoint.service_id,
+        touchpoint_id=touchpoint.pk, survey_version_id=version.pk,
+        invitation_id=invitation.pk if invitation else None,
         customer_id=invitation.customer_id if invitation else None,
         channel=touchpoint.channel, language=lang, source=source, page_url=page_url[:1000],
         submitted_at=now, answers=clean, idempotency_key=idempotency_key or None,
@@ -246,16 +248,21 @@ def response_submit(
         quarantine_reason="; ".join(reasons),
     )
     try:
-        with transaction.atomic():
-            if invitation is not None:  # claim the single-use link first
+        if invitation is None:
+            # One INSERT in autocommit: SQLite's write lock (and PostgreSQL's row locks) are
+            # held only for that statement. The rollups count it afterwards (rollup_pending).
+            # Inside a caller's transaction, a savepoint keeps that transaction usable when
+            # the key turns out to be a retry (PostgreSQL aborts it on a failed statement).
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                _response_insert(response)
+        else:
+            with transaction.atomic():  # claim the single-use link and store, or neither
                 used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
                     used_at=now
                 )
                 if not used:
                     raise _InvitationUsed
-            _response_insert(response)
-            if not response.quarantined:
-                _rollup(response, +1)
+                _response_insert(response)
     except _InvitationUsed:
         return SubmitResult(None, closed_reason="This invitation link has already been used.")
     except IntegrityError:
@@ -269,7 +276,18 @@ def response_submit(
         _after_case_answer(response.pk)
     if (invitation.external_id if invitation else response.external_id).startswith("case:"):
         _case_answer_rollup(response.pk)
+    _rollups_catch_up_soon()
     return SubmitResult(response=response)
+
+
+def _rollups_catch_up_soon() -> None:
+    """Have the background worker count new responses into the rollups within a few
+    seconds, without any reader asking (a reader catches up by itself anyway)."""
+    from govcx.core.soon import enqueue_at_most_every
+    from govcx.feedback.tasks import rollups_catch_up_task
+
+    enqueue_at_most_every("rollups_catch_up", settings.ROLLUP_CATCH_UP_SECONDS,
+                          rollups_catch_up_task.enqueue)
 
 
 def _after_case_answer(response_id: int) -> None:
@@ -287,6 +305,18 @@ def _case_answer_rollup(response_id: int) -> None:
 
 
 _INSERT_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]
+_NEW_FIELDS = [(f.attname, f.get_default) for f in Response._meta.concrete_fields]
+
+
+def _new_response(**values: Any) -> Response:
+    """`Response(**values)` by attribute name, built the way Django builds rows it loads
+    (positional values): keyword construction resolves every field and related-object
+    descriptor, about a tenth of the submission's own time (docs/benchmarks.md, "Ingest").
+    Fields not given take their defaults, as with keywords."""
+    row = [values.pop(a) if a in values else default() for a, default in _NEW_FIELDS]
+    if values:
+        raise TypeError(f"Response has no field {', '.join(values)}")
+    return Response(*row)
 
 
 @functools.cache
@@ -294,8 +324,32 @@ def _insert_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     cols = ", ".join(qn(f.column) for f in _INSERT_FIELDS)
     marks = ", ".join(["%s"] * len(_INSERT_FIELDS))
-    return (f"INSERT INTO {qn(Response._meta.db_table)} ({cols}) VALUES ({marks}) "  # noqa: S608
-            f"RETURNING {qn('id')}")
+    sql = f"INSERT INTO {qn(Response._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+    # SQLite: no RETURNING. With it the statement (and, in autocommit, the transaction and
+    # the database's one write lock) stays open until the row is fetched, through Python;
+    # without it the INSERT commits inside execute() and the id is the connection's last
+    # rowid. The other workers wait for that lock in sleeps of 1 ms and more.
+    return sql if vendor == "sqlite" else f"{sql} RETURNING {qn('id')}"
+
+
+# Fields whose database value is the Python value itself when that is already a str, int,
+# bool or None (what `response_submit` builds); every other field and value goes through the
+# field's own `get_db_prep_save`.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField,
+                 models.ForeignKey)
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+_INSERT_PLAN = [(f.attname, f, isinstance(f, _PLAIN_FIELDS)) for f in _INSERT_FIELDS]
+
+
+def _insert_values(response: Response) -> list[Any]:
+    """The INSERT parameters of `response`, as the ORM would send them."""
+    values = []
+    row = response.__dict__
+    for attname, f, plain in _INSERT_PLAN:
+        v = row[attname]
+        values.append(v if plain and type(v) in _PLAIN_TYPES
+                      else f.get_db_prep_save(v, connection))
+    return values
 
 
 def _response_insert(response: Response) -> None:
@@ -303,14 +357,13 @@ def _response_insert(response: Response) -> None:
 
     Why not `save()`: on the public submission path Django's insert compiler cost about
     0.2 ms per request (measured, docs/benchmarks.md), most of the difference to a bare INSERT.
-    Values still go through each field's own `get_db_prep_save`, so types, JSON and time
-    zones are converted exactly as the ORM does; the same constraints apply in the database.
+    JSON, dates, times and any unexpected type still go through the field's own
+    `get_db_prep_save`, so values are converted exactly as the ORM does (a test compares the
+    two); the same constraints apply in the database.
     """
-    values = [f.get_db_prep_save(getattr(response, f.attname), connection)
-              for f in _INSERT_FIELDS]
     with connection.cursor() as cur:
-        cur.execute(_insert_sql(connection.vendor), values)
-        response.pk = cur.fetchone()[0]
+        cur.execute(_insert_sql(connection.vendor), _insert_values(response))
+        response.pk = cur.lastrowid if connection.vendor == "sqlite" else cur.fetchone()[0]
     response._state.adding = False
     response._state.db = connection.alias
 
@@ -345,6 +398,75 @@ class _InvitationUsed(Exception):
     pass
 
 
+# --- rollups: counting stored responses (rollup_pending) -------------------------------------
+
+ROLLUP_BATCH = 2000
+_ROLLUP_FIELDS = ("id", "agency_id", "service_id", "touchpoint_id", "channel", "submitted_at",
+                  "trust_positive", "trust_score", "drivers_positive", "drivers_negative",
+                  "language", "survey_version_id", "answers", "quarantined")
+
+
+def _claim_sql() -> str:
+    """Take a batch of pending responses: one statement, so SQLite's write lock is taken
+    at once and PostgreSQL skips rows another catch-up (or a quarantine) has locked."""
+    table = connection.ops.quote_name(Response._meta.db_table)
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    return (f"UPDATE {table} SET rollup_pending = NULL WHERE id IN ("  # noqa: S608
+            f"SELECT id FROM {table} WHERE rollup_pending ORDER BY id LIMIT %s{lock}) "
+            f"RETURNING id")
+
+
+def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | None = None
+                              ) -> int:
+    """Count every pending response into the rollups, in batches of `batch`, each batch in
+    one transaction with its upserts (so a response is counted exactly once, even with
+    several catch-ups running). Quarantined responses are marked without being counted.
+    Returns how many responses were taken."""
+    from collections import defaultdict
+
+    from govcx.metrics.services import COUNTERS
+
+    done = 0
+    sql = _claim_sql()
+    while max_batches is None or max_batches > 0:
+        if max_batches is not None:
+            max_batches -= 1
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(sql, [batch])
+                ids = [r[0] for r in cur.fetchall()]
+            if not ids:
+                break
+            acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]] = defaultdict(
+                lambda: dict.fromkeys(COUNTERS, 0))
+            versions: dict[int, SurveyVersion] = {}
+            for (_pk, a, s, t, ch, at, tp, ts, dp, dn, lang, vid, answers,
+                 quarantined) in Response.objects.filter(pk__in=ids).values_list(
+                    *_ROLLUP_FIELDS).iterator(chunk_size=batch):
+                if quarantined:
+                    continue
+                if vid not in versions:
+                    versions[vid] = SurveyVersion.objects.get(pk=vid)
+                row = acc[(a, s, t, ch, local_day(at))]
+                for k, v in response_counts(
+                    trust_positive=tp, trust_score=ts, drivers_positive=dp, drivers_negative=dn,
+                    language=lang, **survey_scores(schema_of(versions[vid]), answers),
+                ).items():
+                    row[k] += v
+            for (a, s, t, ch, day), counts in acc.items():
+                rollup_add(agency_id=a, service_id=s, touchpoint_id=t, channel=ch, day=day,
+                           counts=counts)
+        done += len(ids)
+        if len(ids) < batch:
+            break
+    return done
+
+
+def response_rollups_pending() -> bool:
+    """Whether any stored response is not yet counted (one probe of a partial index)."""
+    return Response.objects.filter(rollup_pending=True).exists()
+
+
 def _rollup(response: Response, sign: int) -> None:
     rollup_add(
         agency_id=response.agency_id, service_id=response.service_id,
@@ -375,7 +497,8 @@ def response_quarantine_release(
         )
         if n:
             response.refresh_from_db()
-            _rollup(response, +1)
+            if response.rollup_pending is None:  # counted already: correct the count now
+                _rollup(response, +1)
             _comment_sync(response.pk)
             audit_record(action="response.release", actor=actor, agency=response.agency_id,
                          object_type="response", object_id=response.pk)
@@ -391,7 +514,8 @@ def response_quarantine(
         )
         if n:
             response.refresh_from_db()
-            _rollup(response, -1)
+            if response.rollup_pending is None:  # counted already: correct the count now
+                _rollup(response, -1)
             _comment_sync(response.pk)
             audit_record(action="response.quarantine", actor=actor, agency=response.agency_id,
                          object_type="response", object_id=response.pk)

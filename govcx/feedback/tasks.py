@@ -24,3 +24,11 @@ def comments_collect_task() -> int:
     from govcx.feedback.comments import comments_collect
 
     return comments_collect().total
+
+
+@task()
+def rollups_catch_up_task() -> int:
+    """Count newly stored responses into the rollups; returns how many."""
+    from govcx.feedback.services import response_rollups_catch_up
+
+    return response_rollups_catch_up()

@@ -66,6 +66,7 @@ from govcx.core.notifications import notification_send
 from govcx.core.soon import enqueue_at_most_every
 from govcx.metrics import control
 from govcx.metrics.models import Alert, ResponseDaily
+from govcx.metrics.services import rollups_current
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def _weekly(rows: Iterable[dict[str, Any]], names: Iterable[str]) -> Weekly:
 def _response_weeks(service_ids: list[int], start: dt.date, end: dt.date) -> Weekly:
     names = ["responses", "trust_n", "trust_pos",
              *(f"{s}_{d}" for d in A11_DRIVERS for s in ("pos", "neg"))]
+    rollups_current()
     rows = (ResponseDaily.objects.filter(service_id__in=service_ids, day__gte=start,
                                          day__lte=end)
             .values("service_id", "day").annotate(**{k: Sum(k) for k in names}))

@@ -534,7 +534,9 @@ def _responses_in(service_id: int, start: dt.date, end: dt.date) -> int:
     from django.db.models import Sum
 
     from govcx.metrics.models import ResponseDaily
+    from govcx.metrics.services import rollups_current
 
+    rollups_current()
     return int(ResponseDaily.objects.filter(service_id=service_id, day__gte=start, day__lte=end)
                .aggregate(n=Sum("responses"))["n"] or 0)
 

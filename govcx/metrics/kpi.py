@@ -4,7 +4,8 @@ Every figure comes from a rollup table, never from raw responses, contacts or ev
 page's cost depends on the length of the period and the number of services, not on how much
 data there is:
 
-* surveys: `metrics.ResponseDaily` (kept in each response's transaction);
+* surveys: `metrics.ResponseDaily` (counted just after each response is stored, and caught
+  up before every read: `metrics.services.rollups_current`);
 * contact centre: `contact.CaseDaily` / `contact.CallDaily`, read with
   `govcx.contact.metrics_rollups.report_rollups` (kept at write time);
 * processing time: `metrics.ProcessingDaily` (kept by `govcx kpi_refresh`);
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from govcx.metrics.models import AssistDaily, ProcessingDaily, ResponseDaily
 from govcx.metrics.services import COUNTERS as SURVEY_COUNTERS
+from govcx.metrics.services import rollups_current
 from govcx.metrics.stats import Z95, mean_ci, wilson
 
 DIGITAL_CHANNELS = ("web", "email", "sms", "chat")
@@ -182,6 +184,7 @@ def _sources_for(keys: Iterable[str]) -> set[str]:
 
 def _survey_rows(agency_ids: set[int], service_id: int | None, start: dt.date, end: dt.date,
                  group: str | None) -> Iterable[tuple[Any, Counter[str]]]:
+    rollups_current()
     qs = ResponseDaily.objects.filter(agency_id__in=agency_ids, day__gte=start, day__lte=end)
     if service_id is not None:
         qs = qs.filter(service_id=service_id)

@@ -14,8 +14,10 @@ DRIVER_FIELDS = ("effectiveness", "ease", "efficiency", "transparency", "humanit
 class ResponseDaily(models.Model):
     """Counts and sums per touchpoint per day (in the agency's reporting time zone).
 
-    Updated in the same transaction as each response (so never stale), and rebuilt exactly
-    by `govcx rollups_rebuild`. Quarantined responses are not counted until released.
+    Counted shortly after each response is stored (`feedback.services.
+    response_rollups_catch_up`; every reader runs `metrics.services.rollups_current()` first,
+    so it is never stale when read), and rebuilt exactly by `govcx rollups_rebuild`.
+    Quarantined responses are not counted until released.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE)

@@ -45,6 +45,7 @@ from govcx.metrics.models import (
     ResponseDaily,
     Target,
 )
+from govcx.metrics.services import rollups_current
 from govcx.metrics.stats import wilson
 from govcx.metrics.suppression import Status, Table, suppress
 
@@ -144,6 +145,7 @@ _CASE_FIELDS = ["resolution_n", "resolution_seconds_sum"]
 def _load(agency_id: int, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Monthly counters per service (and per channel for responses), three queries."""
     resp: dict[tuple[int, str, str], dict[str, int]] = {}
+    rollups_current()
     for row in (ResponseDaily.objects.filter(agency_id=agency_id, day__gte=start, day__lte=end)
                 .annotate(month=TruncMonth("day")).values("service_id", "channel", "month")
                 .annotate(**{f: Sum(f) for f in _R_FIELDS}).order_by()):
@@ -594,6 +596,7 @@ def agencies_with_figures(today: dt.date, fy: int) -> list[Agency]:
     q: Any = Q(pk__in=[])
     if months:
         start, end = months[0], _month_end(months[-1])
+        rollups_current()
         q |= Exists(ResponseDaily.objects.filter(agency_id=OuterRef("pk"), day__gte=start,
                                                  day__lte=end, responses__gt=0))
         q |= Exists(CallDaily.objects.filter(agency_id=OuterRef("pk"), day__gte=start,

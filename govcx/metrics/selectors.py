@@ -10,7 +10,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from govcx.metrics.models import DRIVER_FIELDS, ResponseDaily
-from govcx.metrics.services import COUNTERS
+from govcx.metrics.services import COUNTERS, rollups_current
 from govcx.metrics.stats import mean_ci, wilson
 
 
@@ -84,6 +84,7 @@ def _rollups(
     *, agency_ids: set[int], service_id: int | None, start: dt.date, end: dt.date,
     touchpoint_id: int | None = None, channel: str = "",
 ) -> QuerySet[ResponseDaily]:
+    rollups_current()
     qs = ResponseDaily.objects.filter(agency_id__in=agency_ids, day__gte=start, day__lte=end)
     if service_id:
         qs = qs.filter(service_id=service_id)

@@ -1,4 +1,5 @@
-"""Writes to the rollups: applied in the response's own transaction, rebuilt on demand."""
+"""Writes to the rollups: counted after each response is stored (the catch-up in
+feedback.services), caught up before every read (`rollups_current`), rebuilt on demand."""
 
 from __future__ import annotations
 
@@ -108,22 +109,48 @@ def rollup_add(
         cur.execute(_UPSERT, values)
 
 
+def rollups_current() -> None:
+    """Count responses stored since the last catch-up into the rollups, so whoever reads
+    them next sees every stored response. Submissions do not update the rollups themselves
+    (one INSERT each, see feedback.models.Response.rollup_pending); the background worker
+    catches up within seconds (ROLLUP_CATCH_UP_SECONDS), and every reader calls this first,
+    which costs one probe of a small partial index when nothing is pending."""
+    from govcx.feedback.services import response_rollups_catch_up, response_rollups_pending
+
+    if response_rollups_pending():
+        response_rollups_catch_up()
+
+
 def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
-    """Recompute the rollups from raw responses and offers. Returns rows written."""
-    # reads only; metrics owns the rollups
+    """Recompute the rollups from raw responses and offers. Returns rows written.
+
+    Besides the rollups it writes only the responses' `rollup_pending` mark (to "counted"),
+    so that no catch-up counts them a second time."""
     from govcx.feedback.models import Response, SurveyVersion
     from govcx.feedback.schema import SurveySchema
-    from govcx.feedback.selectors import offers_by_touchpoint_day
 
     scored: dict[int, Any] = {}  # version id -> schema, for versions asking CSAT/CES/NPS
     for vid, raw in SurveyVersion.objects.values_list("id", "schema").iterator():
         schema = SurveySchema.model_validate(raw)
         if any(q.role in ("csat", "satisfaction", "effort", "nps") for q in schema.questions):
             scored[vid] = schema
-    qs = Response.objects.filter(quarantined=False)
+    qs = Response.objects.all()
     if service_ids is not None:
         service_ids = list(service_ids)
         qs = qs.filter(service_id__in=service_ids)
+    with transaction.atomic():
+        # Every response stored so far is counted by this rebuild, none by a catch-up;
+        # responses stored from now on are pending and counted by the next catch-up.
+        qs.filter(rollup_pending=True).update(rollup_pending=None)
+        rows = _rollups_recount(qs.filter(quarantined=False, rollup_pending__isnull=True),
+                                scored, service_ids)
+    return rows
+
+
+def _rollups_recount(qs: Any, scored: dict[int, Any], service_ids: list[int] | None) -> int:
+    """Replace the rollups of `service_ids` (all when None) by the counts of `qs`."""
+    from govcx.feedback.selectors import offers_by_touchpoint_day
+
     acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(COUNTERS, 0)
     )
@@ -141,19 +168,18 @@ def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
                 row[k] += v
     for (a, s, t, ch, day), n in offers_by_touchpoint_day(service_ids=service_ids).items():
         acc[(a, s, t, ch, day)]["offered"] += n
-    with transaction.atomic():
-        old = ResponseDaily.objects.all()
-        if service_ids is not None:
-            old = old.filter(service_id__in=service_ids)
-        old.delete()
-        ResponseDaily.objects.bulk_create(
-            [
-                ResponseDaily(agency_id=a, service_id=s, touchpoint_id=t, channel=ch, day=day,
-                              **counts)
-                for (a, s, t, ch, day), counts in acc.items()
-            ],
-            batch_size=2000,
-        )
+    old = ResponseDaily.objects.all()
+    if service_ids is not None:
+        old = old.filter(service_id__in=service_ids)
+    old.delete()
+    ResponseDaily.objects.bulk_create(
+        [
+            ResponseDaily(agency_id=a, service_id=s, touchpoint_id=t, channel=ch, day=day,
+                          **counts)
+            for (a, s, t, ch, day), counts in acc.items()
+        ],
+        batch_size=2000,
+    )
     return len(acc)
 
 

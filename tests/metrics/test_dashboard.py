@@ -14,7 +14,7 @@ from govcx.feedback import services as fb
 from govcx.feedback.models import Response
 from govcx.metrics.models import ResponseDaily
 from govcx.metrics.selectors import dashboard_figures
-from govcx.metrics.services import COUNTERS, rollups_rebuild
+from govcx.metrics.services import COUNTERS, rollups_current, rollups_rebuild
 from govcx.metrics.stats import mean_ci, wilson
 from tests.conftest import login, make_survey, make_touchpoint
 
@@ -88,6 +88,7 @@ def test_incremental_rollups_equal_a_rebuild(world: Any) -> None:
             "satisfaction": 1 + i % 5, "trust": 1 + (i * 2) % 5, "ease": 1 + i % 5,
         }, submitted_at=_at(i * 3))
     fb.offer_record(touchpoint=tp, source="page", count=7)
+    rollups_current()
     before = sorted(ResponseDaily.objects.values_list("touchpoint_id", "day", *COUNTERS))
     rollups_rebuild()
     after = sorted(ResponseDaily.objects.values_list("touchpoint_id", "day", *COUNTERS))
@@ -103,6 +104,7 @@ def test_quarantine_release_counts_the_response(world: Any, client: Any) -> None
     listing = client.get("/staff/responses/?quarantined=1").content.decode()
     assert f"/staff/responses/{r.pk}/" in listing
     client.post(f"/staff/responses/{r.pk}/action/", {"action": "release"})
+    rollups_current()
     assert ResponseDaily.objects.get(touchpoint_id=tp.pk).responses == 1
     client.post(f"/staff/responses/{r.pk}/action/", {"action": "tag", "tag": "follow-up"})
     client.post(f"/staff/responses/{r.pk}/action/", {"action": "status", "status": "reviewed"})

@@ -1,7 +1,7 @@
 """`govcx rollups_rebuild [--service ID …]`: recompute the dashboard rollups from raw rows.
 
-The rollups are kept up to date in each response's own transaction; this is for repairs,
-restores from backup and bulk loads that bypass the submission path.
+The rollups are kept up to date by counting new responses shortly after they are stored
+(`govcx rollups_catch_up`); this is for repairs and restores from backup.
 """
 
 from __future__ import annotations

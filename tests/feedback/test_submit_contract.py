@@ -1,0 +1,128 @@
+"""The public submission endpoint keeps the contract its OpenAPI document publishes.
+
+Requests to `POST /api/v1/touchpoints/<id>/responses` are served by a plain Django view
+(`feedback.api.submit_direct`, routed first) rather than by django-ninja, for speed; these
+tests hold it to what `/api/v1/openapi.json` says: the same schemas, status codes and error
+shapes, and the same row the ORM would have written.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.urls import resolve
+
+from govcx.feedback import api as feedback_api
+from govcx.feedback import services as fb
+from govcx.feedback.api import ErrorOut, SubmissionOut
+from govcx.feedback.models import Response
+
+
+def url(tp: Any) -> str:
+    return f"/api/v1/touchpoints/{tp.public_id}/responses"
+
+
+def post(client: Any, tp: Any, body: Any, **headers: Any) -> Any:
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(url(tp), data=data, content_type="application/json", **headers)
+
+
+def test_the_direct_view_serves_the_documented_operation(world: Any, client: Any) -> None:
+    tp = world["ta"]
+    assert resolve(url(tp)).func is feedback_api.submit_direct
+    spec = client.get("/api/v1/openapi.json").json()
+    op = spec["paths"]["/api/v1/touchpoints/{public_id}/responses"]["post"]
+    assert set(op["responses"]) == {"200", "201", "400", "403", "404", "409", "429"}
+    body_ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body_ref.endswith("/SubmissionIn")
+    schema = spec["components"]["schemas"]["SubmissionIn"]
+    assert schema["required"] == ["answers"]
+    assert set(schema["properties"]) == {"answers", "language", "page_url", "hp"}
+
+
+def test_answers_are_stored_and_replayed_as_documented(world: Any, client: Any) -> None:
+    tp = world["ta"]
+    body = {"answers": {"trust": "up", "went_well": ["ease"]}, "language": "es",
+            "page_url": "https://benefits.example.gov/apply"}
+    first = post(client, tp, body, HTTP_IDEMPOTENCY_KEY="contract-1")
+    again = post(client, tp, body, HTTP_IDEMPOTENCY_KEY="contract-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    out, out2 = SubmissionOut(**first.json()), SubmissionOut(**again.json())
+    assert out.id == out2.id and not out.replayed and out2.replayed
+    stored = Response.objects.get(pk=out.id)
+    assert (stored.language, stored.page_url, stored.source) == (
+        "es", "https://benefits.example.gov/apply", "api")
+
+
+@pytest.mark.parametrize(("body", "status", "detail"), [
+    ("{not json", 400, "Cannot parse request body"),
+    ("", 400, "Cannot parse request body"),
+    ({"answers": 5}, 422, ["body", "body", "answers"]),
+    ({}, 422, ["body", "body", "answers"]),
+    ({"answers": {"trust": "up"}, "language": "fr"}, 422, ["body", "body", "language"]),
+    ({"answers": {"trust": "up"}, "page_url": "x" * 1001}, 422, ["body", "body", "page_url"]),
+])
+def test_a_bad_body_gets_django_ninjas_error_shape(world: Any, client: Any, body: Any,
+                                                   status: int, detail: Any) -> None:
+    r = post(client, world["ta"], body)
+    assert r.status_code == status
+    if isinstance(detail, str):
+        assert r.json() == {"detail": detail}
+    else:
+        (err,) = r.json()["detail"]
+        assert err["loc"] == detail and err["msg"] and "input" not in err
+    assert not Response.objects.exists()
+
+
+def test_refusals_carry_a_message_as_documented(world: Any, client: Any) -> None:
+    tp = world["ta"]
+    bad = post(client, tp, {"answers": {"trust": "sideways"}})
+    assert bad.status_code == 400
+    err = ErrorOut(**bad.json())
+    assert err.errors and "trust" in err.errors
+    unknown = client.post(f"/api/v1/touchpoints/{uuid.uuid4()}/responses",
+                          data=json.dumps({"answers": {}}), content_type="application/json")
+    assert unknown.status_code == 404 and ErrorOut(**unknown.json()).message
+    long_key = post(client, tp, {"answers": {"trust": "up"}}, HTTP_IDEMPOTENCY_KEY="k" * 101)
+    assert long_key.status_code == 400 and "100 characters" in long_key.json()["message"]
+    elsewhere = post(client, tp, {"answers": {"trust": "up"}},
+                     HTTP_ORIGIN="https://not-allowed.example.com")
+    assert elsewhere.status_code == 403
+    assert elsewhere["Access-Control-Allow-Origin"] == "https://not-allowed.example.com"
+
+
+def test_other_methods_and_the_preflight(world: Any, client: Any) -> None:
+    tp = world["ta"]
+    got = client.get(url(tp))
+    assert got.status_code == 405 and got["Allow"] == "POST, OPTIONS"
+    pre = client.options(url(tp), HTTP_ORIGIN="https://x.example.gov")
+    assert pre.status_code == 204
+    assert "Idempotency-Key" in pre["Access-Control-Allow-Headers"]
+    # an id that is not a UUID never reaches the direct view: django-ninja answers 422
+    assert client.post("/api/v1/touchpoints/not-a-uuid/responses", data="{}",
+                       content_type="application/json").status_code == 422
+
+
+def test_the_compiled_insert_sends_what_the_orm_would(world: Any) -> None:
+    """`_insert_values` passes plain values through; the ORM's own conversion must agree."""
+    tp = world["ta"]
+    r = fb.response_submit(touchpoint=tp, answers={"trust": "down", "went_poorly": ["ease"],
+                                                   "comments": "Slow"},
+                           language="es", page_url="https://x.example.gov/p",
+                           idempotency_key="orm-check", external_id="case:42").response
+    assert r is not None
+    stored = Response.objects.get(pk=r.pk)
+    fields = [f for f in Response._meta.concrete_fields if not f.primary_key]
+
+    def plain(values: list[Any]) -> list[Any]:  # psycopg's Jsonb wrapper compares by identity
+        return [getattr(v, "obj", v) for v in values]
+
+    assert plain(fb._insert_values(stored)) == plain([
+        f.get_db_prep_save(getattr(stored, f.attname), connection) for f in fields])
+    assert (stored.trust_positive, stored.drivers_negative, stored.comment) == (
+        False, ["ease"], "Slow")
+    assert stored.submitted_at == r.submitted_at and stored.answers == r.answers
