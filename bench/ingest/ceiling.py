@@ -18,34 +18,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcx.settings")
 
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
-from govcx.wsgi import application as govcx_application
+from bench.ingest.views import ceiling_view
 
-TABLE_SQL = {
-    "sqlite": "CREATE TABLE IF NOT EXISTS bench_ceiling "
-              "(id integer PRIMARY KEY AUTOINCREMENT, body text NOT NULL)",
-    "postgresql": "CREATE TABLE IF NOT EXISTS bench_ceiling "
-                  "(id bigserial PRIMARY KEY, body text NOT NULL)",
-}
-
-
-def table_create() -> None:
-    """Create the ceiling table (run once by the bench, before the server starts)."""
-    with connection.cursor() as cur:
-        cur.execute(TABLE_SQL[connection.vendor])
-        cur.execute("DELETE FROM bench_ceiling")
-
-
-def ceiling_view(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponse(status=405)
-    with connection.cursor() as cur:
-        cur.execute("INSERT INTO bench_ceiling (body) VALUES (%s)",
-                    [request.body.decode("utf-8", "replace")])
-    return JsonResponse({"ok": True}, status=201)
-
+govcx_application = get_wsgi_application()  # as govcx.wsgi, whose preload uses govcx.urls
 
 StartResponse = Callable[..., Any]
 
@@ -62,3 +40,7 @@ def application(environ: dict[str, Any], start_response: StartResponse) -> Itera
     status = f"{response.status_code} {response.reason_phrase}"
     start_response(status, [*response.items()])
     return [response.content]
+
+
+# As in govcx/wsgi.py: every view imported while the worker starts, not in its first request.
+get_resolver().url_patterns  # noqa: B018

@@ -9,7 +9,7 @@ ROOT_URLCONF=bench.ingest.urls; the product never does.
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from bench.ingest.ceiling import ceiling_view
+from bench.ingest.views import ceiling_view
 from govcx.urls import urlpatterns as product_urlpatterns
 
 urlpatterns = [path("bench/ceiling-view", csrf_exempt(ceiling_view)), *product_urlpatterns]
