@@ -146,6 +146,14 @@ class Server:
 
 # --- closed-loop maximum: wrk ------------------------------------------------------------------
 
+# Each request: the A-11 body and a unique Idempotency-Key (`prefix` is set per wrk thread).
+LUA_REQUEST = """function request()
+  counter = counter + 1
+  return wrk.format(nil, nil, {["Content-Type"] = "application/json",
+                               ["Idempotency-Key"] = prefix .. counter}, nil)
+end
+"""
+
 WRK_LUA = """
 wrk.method = "POST"
 wrk.body = [==[__BODY__]==]
@@ -159,12 +167,7 @@ end
 function init(args)
   prefix = (args[1] or "run") .. "-" .. tostring(tid) .. "-"
 end
-function request()
-  counter = counter + 1
-  return wrk.format(nil, nil, {["Content-Type"] = "application/json",
-                               ["Idempotency-Key"] = prefix .. counter}, nil)
-end
-""".replace("__BODY__", BODY)
+__REQUEST__""".replace("__BODY__", BODY).replace("__REQUEST__", LUA_REQUEST)
 
 
 WRK_OPEN_LUA = r"""-- Open-loop load at a fixed rate with wrk (one connection per thread: -tN -cN).
@@ -210,12 +213,7 @@ function delay()
   return math.ceil(d)
 end
 
-function request()
-  counter = counter + 1
-  return wrk.format(nil, nil, {["Content-Type"] = "application/json",
-                               ["Idempotency-Key"] = prefix .. counter}, nil)
-end
-
+__REQUEST__
 function response(status, headers, body)
   lat[#lat + 1] = (now() - sched) * 1000
   if status < 200 or status > 299 then bad = bad + 1 end
@@ -238,7 +236,7 @@ function done(summary, latency, requests)
                          '"errors": %d}\n', #all, #all / (summary.duration / 1e6), q(0.50),
                          q(0.99), errors))
 end
-""".replace("__BODY__", BODY)
+""".replace("__BODY__", BODY).replace("__REQUEST__", LUA_REQUEST)
 
 
 def wrk_open_run(wrk: str, port: int, path: str, rate: float, seconds: float,
