@@ -150,6 +150,9 @@ def submit_direct(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         resp = HttpResponse("Method not allowed", status=405)
         resp["Allow"] = "POST, OPTIONS"
         return resp
+    if not request.body:  # as django-ninja: no body at all is a missing field, not bad JSON
+        return JsonResponse({"detail": [{"type": "missing", "loc": ["body", "body"],
+                                         "msg": "Field required"}]}, status=422)
     try:  # json.loads as django-ninja does: it takes lone surrogates (answers keep them as ?)
         data = json.loads(request.body)
     except ValueError:
@@ -167,7 +170,8 @@ def submit_direct(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def _submit(request: HttpRequest, public_id: uuid.UUID, body: SubmissionIn) -> HttpResponse:
     found = selectors.touchpoint_public_with_version(public_id)
     if found is None:
-        return _json({"message": "No open survey with this id."}, 404, None, False)
+        return _json({"message": "No open survey with this id.", "errors": {}}, 404, None,
+                     False)
     tp, version = found
     allowed, origin = _origin_allowed(request, tp)
     if not allowed:

@@ -332,13 +332,23 @@ def _insert_sql(vendor: str) -> str:
     return sql if vendor == "sqlite" else f"{sql} RETURNING {qn('id')}"
 
 
-# Fields whose database value is the Python value itself when that is already a str, int,
-# bool or None (what `response_submit` builds); every other field and value goes through the
-# field's own `get_db_prep_save`.
-_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField,
-                 models.ForeignKey)
-_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
-_INSERT_PLAN = [(f.attname, f, isinstance(f, _PLAIN_FIELDS)) for f in _INSERT_FIELDS]
+# Fields whose database value is the Python value itself when it already has the field's own
+# type (what `response_submit` builds): text as str, booleans as bool, integers and foreign
+# keys as int, or None. Anything else goes through the field's `get_db_prep_save`.
+_NONE = type(None)
+
+
+def _plain_types(f: models.Field[Any, Any]) -> frozenset[type]:
+    if isinstance(f, models.BooleanField):
+        return frozenset({bool, _NONE})
+    if isinstance(f, models.IntegerField | models.ForeignKey):
+        return frozenset({int, _NONE})
+    if isinstance(f, models.CharField | models.TextField):
+        return frozenset({str, _NONE})
+    return frozenset()
+
+
+_INSERT_PLAN = [(f.attname, f, _plain_types(f)) for f in _INSERT_FIELDS]
 
 
 def _insert_values(response: Response) -> list[Any]:
@@ -347,8 +357,7 @@ def _insert_values(response: Response) -> list[Any]:
     row = response.__dict__
     for attname, f, plain in _INSERT_PLAN:
         v = row[attname]
-        values.append(v if plain and type(v) in _PLAIN_TYPES
-                      else f.get_db_prep_save(v, connection))
+        values.append(v if type(v) in plain else f.get_db_prep_save(v, connection))
     return values
 
 
@@ -424,7 +433,7 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
     Returns how many responses were taken."""
     from collections import defaultdict
 
-    from govcx.metrics.services import COUNTERS
+    from govcx.metrics.services import COUNTERS, ROLLUP_LOCK
 
     done = 0
     sql = _claim_sql()
@@ -433,6 +442,10 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
             max_batches -= 1
         with transaction.atomic():
             with connection.cursor() as cur:
+                if connection.vendor == "postgresql":
+                    cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
+                    if not cur.fetchone()[0]:
+                        break  # a rebuild is replacing the rollups; it counts these itself
                 cur.execute(sql, [batch])
                 ids = [r[0] for r in cur.fetchall()]
             if not ids:
@@ -453,7 +466,8 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
                     language=lang, **survey_scores(schema_of(versions[vid]), answers),
                 ).items():
                     row[k] += v
-            for (a, s, t, ch, day), counts in acc.items():
+            # in key order, so two catch-ups lock the same rollup rows in the same order
+            for (a, s, t, ch, day), counts in sorted(acc.items()):
                 rollup_add(agency_id=a, service_id=s, touchpoint_id=t, channel=ch, day=day,
                            counts=counts)
         done += len(ids)

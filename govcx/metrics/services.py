@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from govcx.metrics.models import DRIVER_FIELDS, ResponseDaily
@@ -109,6 +110,10 @@ def rollup_add(
         cur.execute(_UPSERT, values)
 
 
+# PostgreSQL advisory lock key: held by a rebuild, tried (shared) by each catch-up batch.
+ROLLUP_LOCK = 0x676F7663780001  # "govcx" + 1
+
+
 def rollups_current() -> None:
     """Count responses stored since the last catch-up into the rollups, so whoever reads
     them next sees every stored response. Submissions do not update the rollups themselves
@@ -124,8 +129,10 @@ def rollups_current() -> None:
 def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
     """Recompute the rollups from raw responses and offers. Returns rows written.
 
-    Besides the rollups it writes only the responses' `rollup_pending` mark (to "counted"),
-    so that no catch-up counts them a second time."""
+    Besides the rollups it writes only the responses' `rollup_pending` mark: to "counted"
+    for the responses it counts, so that no catch-up counts them again, and on SQLite back
+    to "pending" for any a catch-up counted while it was recounting (the swap drops those
+    increments)."""
     from govcx.feedback.models import Response, SurveyVersion
     from govcx.feedback.schema import SurveySchema
 
@@ -138,17 +145,32 @@ def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
     if service_ids is not None:
         service_ids = list(service_ids)
         qs = qs.filter(service_id__in=service_ids)
+    if connection.vendor == "sqlite":
+        # One writer at a time, ids in commit order: count up to the highest id outside the
+        # write lock (a long recount would hold up every submission), then swap quickly.
+        top = Response.objects.aggregate(m=Max("id"))["m"] or 0
+        acc = _rollups_count(qs.filter(id__lte=top, quarantined=False), scored, service_ids)
+        with transaction.atomic():
+            qs.filter(id__lte=top, rollup_pending=True).update(rollup_pending=None)
+            # counted by a catch-up during the recount: the swap drops those increments
+            qs.filter(id__gt=top, rollup_pending__isnull=True).update(rollup_pending=True)
+            return _rollups_replace(acc, service_ids)
     with transaction.atomic():
-        # Every response stored so far is counted by this rebuild, none by a catch-up;
-        # responses stored from now on are pending and counted by the next catch-up.
+        # PostgreSQL: catch-ups skip their batch while this lock is held (ROLLUP_LOCK), so
+        # none counts a response between the mark below and the swap. Responses stored from
+        # the mark on stay pending and are counted by the next catch-up.
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
         qs.filter(rollup_pending=True).update(rollup_pending=None)
-        rows = _rollups_recount(qs.filter(quarantined=False, rollup_pending__isnull=True),
-                                scored, service_ids)
-    return rows
+        acc = _rollups_count(qs.filter(quarantined=False, rollup_pending__isnull=True), scored,
+                             service_ids)
+        return _rollups_replace(acc, service_ids)
 
 
-def _rollups_recount(qs: Any, scored: dict[int, Any], service_ids: list[int] | None) -> int:
-    """Replace the rollups of `service_ids` (all when None) by the counts of `qs`."""
+def _rollups_count(qs: Any, scored: dict[int, Any], service_ids: list[int] | None
+                   ) -> dict[tuple[int, int, int, str, dt.date], dict[str, int]]:
+    """The rollup rows of the responses in `qs` and the offers of `service_ids` (all when
+    None), by (agency, service, touchpoint, channel, day)."""
     from govcx.feedback.selectors import offers_by_touchpoint_day
 
     acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]] = defaultdict(
@@ -168,6 +190,12 @@ def _rollups_recount(qs: Any, scored: dict[int, Any], service_ids: list[int] | N
                 row[k] += v
     for (a, s, t, ch, day), n in offers_by_touchpoint_day(service_ids=service_ids).items():
         acc[(a, s, t, ch, day)]["offered"] += n
+    return acc
+
+
+def _rollups_replace(acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]],
+                     service_ids: list[int] | None) -> int:
+    """Replace the rollups of `service_ids` (all when None) by `acc`; returns rows written."""
     old = ResponseDaily.objects.all()
     if service_ids is not None:
         old = old.filter(service_id__in=service_ids)

@@ -112,6 +112,71 @@ def test_a_rebuild_counts_pending_responses_and_the_catch_up_then_does_not(world
     assert sum(x[2] for x in rows()) == 5
 
 
+@pytest.mark.skipif("connection.vendor != 'sqlite'",
+                    reason="SQLite's rebuild recounts outside its transaction; PostgreSQL's "
+                           "holds a lock that catch-ups skip on (next test)")
+def test_a_response_counted_while_a_rebuild_recounts_is_not_lost(
+        world: Any, monkeypatch: Any) -> None:
+    from govcx.metrics import services as ms
+
+    tp = world["ta"]
+    for i in range(4):
+        submit(tp, i)
+    real = ms._rollups_count
+
+    def meanwhile(*args: Any, **kw: Any) -> Any:
+        acc = real(*args, **kw)
+        submit(tp, 5)  # stored and counted by a catch-up after the recount, before the swap
+        assert fb.response_rollups_catch_up() >= 1
+        return acc
+
+    monkeypatch.setattr(ms, "_rollups_count", meanwhile)
+    rollups_rebuild()
+    monkeypatch.undo()
+    assert fb.response_rollups_pending()  # the swap dropped its increment: pending again
+    rollups_current()
+    counted = rows()
+    assert sum(x[2] for x in counted) == 5
+    assert rebuilt() == counted
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL advisory lock")
+def test_catch_ups_wait_out_a_rebuild_in_progress() -> None:
+    """While a rebuild holds its lock, a catch-up leaves pending responses to it."""
+    from django.db import connections
+
+    from govcx.metrics.services import ROLLUP_LOCK
+    from tests.conftest import make_agency, make_service
+
+    agency = make_agency("during-rebuild")
+    tp = make_touchpoint(make_service(agency), make_survey(agency))
+    submit(tp, 1)
+    holding, release = threading.Event(), threading.Event()
+
+    def rebuild_in_progress() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic(), connections["default"].cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+                holding.set()
+                release.wait(30)
+        finally:
+            connections["default"].close()
+
+    t = threading.Thread(target=rebuild_in_progress)
+    t.start()
+    try:
+        assert holding.wait(30)
+        assert fb.response_rollups_catch_up() == 0
+        assert fb.response_rollups_pending()
+    finally:
+        release.set()
+        t.join(30)
+    assert fb.response_rollups_catch_up() == 1
+
+
 def test_readers_see_a_response_the_moment_it_is_stored(world: Any, today: dt.date) -> None:
     from govcx.metrics import kpi
 
@@ -147,9 +212,16 @@ def test_concurrent_catch_ups_and_submissions_count_each_response_once() -> None
     from tests.conftest import make_agency, make_service
 
     agency = make_agency("concurrent")
-    tp = make_touchpoint(make_service(agency), make_survey(agency))
+    service = make_service(agency)
+    tps = [make_touchpoint(service, make_survey(agency), name=f"tp{k}", channel=ch)
+           for k, ch in enumerate(("web", "email", "sms"))]
+    days = [dt.datetime(2026, 10, d, 15, tzinfo=dt.UTC) for d in (1, 2, 3, 4)]
+
+    def submit_mixed(i: int) -> None:  # many touchpoint-days per batch, in changing order
+        submit(tps[(i * 7) % 3], i, submitted_at=days[(i * 5) % 4])
+
     for i in range(60):
-        submit(tp, i)
+        submit_mixed(i)
     errors: list[BaseException] = []
 
     def run(fn: Any) -> None:
@@ -162,7 +234,7 @@ def test_concurrent_catch_ups_and_submissions_count_each_response_once() -> None
 
     def submitter() -> None:
         for i in range(60, 120):
-            submit(tp, i)
+            submit_mixed(i)
 
     threads = [threading.Thread(target=run, args=(lambda: fb.response_rollups_catch_up(
         batch=7),)) for _ in range(4)]
