@@ -1,6 +1,6 @@
 """Ingest benchmark: sustained survey submissions per second over HTTP on loopback.
 
-    .venv/bin/python bench/ingest/run.py                 # SQLite and PostgreSQL, ~15 min
+    .venv/bin/python bench/ingest/run.py                 # SQLite and PostgreSQL, ~8 min
     .venv/bin/python bench/ingest/run.py --db sqlite --server "w2 bt1" --rounds 1
 
 Side by side on the same server process and database, it measures
