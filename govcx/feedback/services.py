@@ -410,9 +410,6 @@ class _InvitationUsed(Exception):
 # --- rollups: counting stored responses (rollup_pending) -------------------------------------
 
 ROLLUP_BATCH = 2000
-_ROLLUP_FIELDS = ("id", "agency_id", "service_id", "touchpoint_id", "channel", "submitted_at",
-                  "trust_positive", "trust_score", "drivers_positive", "drivers_negative",
-                  "language", "survey_version_id", "answers", "quarantined")
 
 
 def _claim_sql() -> str:
@@ -431,12 +428,11 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
     one transaction with its upserts (so a response is counted exactly once, even with
     several catch-ups running). Quarantined responses are marked without being counted.
     Returns how many responses were taken."""
-    from collections import defaultdict
-
-    from govcx.metrics.services import COUNTERS, ROLLUP_LOCK
+    from govcx.metrics.services import ROLLUP_LOCK, responses_tally, scored_versions
 
     done = 0
     sql = _claim_sql()
+    scored: dict[int, Any] | None = None  # read once, when there is something to count
     while max_batches is None or max_batches > 0:
         if max_batches is not None:
             max_batches -= 1
@@ -450,22 +446,10 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
                 ids = [r[0] for r in cur.fetchall()]
             if not ids:
                 break
-            acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]] = defaultdict(
-                lambda: dict.fromkeys(COUNTERS, 0))
-            versions: dict[int, SurveyVersion] = {}
-            for (_pk, a, s, t, ch, at, tp, ts, dp, dn, lang, vid, answers,
-                 quarantined) in Response.objects.filter(pk__in=ids).values_list(
-                    *_ROLLUP_FIELDS).iterator(chunk_size=batch):
-                if quarantined:
-                    continue
-                if vid not in versions:
-                    versions[vid] = SurveyVersion.objects.get(pk=vid)
-                row = acc[(a, s, t, ch, local_day(at))]
-                for k, v in response_counts(
-                    trust_positive=tp, trust_score=ts, drivers_positive=dp, drivers_negative=dn,
-                    language=lang, **survey_scores(schema_of(versions[vid]), answers),
-                ).items():
-                    row[k] += v
+            if scored is None:
+                scored = scored_versions()
+            acc = responses_tally(Response.objects.filter(pk__in=ids, quarantined=False),
+                                  scored)
             # in key order, so two catch-ups lock the same rollup rows in the same order
             for (a, s, t, ch, day), counts in sorted(acc.items()):
                 rollup_add(agency_id=a, service_id=s, touchpoint_id=t, channel=ch, day=day,

@@ -133,14 +133,9 @@ def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
     for the responses it counts, so that no catch-up counts them again, and on SQLite back
     to "pending" for any a catch-up counted while it was recounting (the swap drops those
     increments)."""
-    from govcx.feedback.models import Response, SurveyVersion
-    from govcx.feedback.schema import SurveySchema
+    from govcx.feedback.models import Response
 
-    scored: dict[int, Any] = {}  # version id -> schema, for versions asking CSAT/CES/NPS
-    for vid, raw in SurveyVersion.objects.values_list("id", "schema").iterator():
-        schema = SurveySchema.model_validate(raw)
-        if any(q.role in ("csat", "satisfaction", "effort", "nps") for q in schema.questions):
-            scored[vid] = schema
+    scored = scored_versions()
     qs = Response.objects.all()
     if service_ids is not None:
         service_ids = list(service_ids)
@@ -167,15 +162,28 @@ def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
         return _rollups_replace(acc, service_ids)
 
 
-def _rollups_count(qs: Any, scored: dict[int, Any], service_ids: list[int] | None
-                   ) -> dict[tuple[int, int, int, str, dt.date], dict[str, int]]:
-    """The rollup rows of the responses in `qs` and the offers of `service_ids` (all when
-    None), by (agency, service, touchpoint, channel, day)."""
-    from govcx.feedback.selectors import offers_by_touchpoint_day
+Tally = dict[tuple[int, int, int, str, dt.date], dict[str, int]]
 
-    acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(COUNTERS, 0)
-    )
+
+def scored_versions() -> dict[int, Any]:
+    """Survey version id -> parsed schema, for the versions that ask CSAT, effort or NPS (the
+    only ones whose answers a count has to read)."""
+    from govcx.feedback.models import SurveyVersion
+    from govcx.feedback.schema import SurveySchema
+
+    scored: dict[int, Any] = {}
+    for vid, raw in SurveyVersion.objects.values_list("id", "schema").iterator():
+        schema = SurveySchema.model_validate(raw)
+        if any(q.role in ("csat", "satisfaction", "effort", "nps") for q in schema.questions):
+            scored[vid] = schema
+    return scored
+
+
+def responses_tally(qs: Any, scored: dict[int, Any]) -> Tally:
+    """The counters of the responses in `qs` (all are counted: filter out quarantined ones
+    first), by (agency, service, touchpoint, channel, day). Used by the rebuild and by the
+    catch-up (feedback.services.response_rollups_catch_up)."""
+    acc: Tally = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     fields = ("agency_id", "service_id", "touchpoint_id", "channel", "submitted_at",
               "trust_positive", "trust_score", "drivers_positive", "drivers_negative", "language",
               "survey_version_id")
@@ -188,13 +196,21 @@ def _rollups_count(qs: Any, scored: dict[int, Any], service_ids: list[int] | Non
             for k, v in response_counts(trust_positive=tp, trust_score=ts, drivers_positive=dp,
                                         drivers_negative=dn, language=lang, **scores).items():
                 row[k] += v
+    return acc
+
+
+def _rollups_count(qs: Any, scored: dict[int, Any], service_ids: list[int] | None) -> Tally:
+    """The rollup rows of the responses in `qs` and the offers of `service_ids` (all when
+    None), by (agency, service, touchpoint, channel, day)."""
+    from govcx.feedback.selectors import offers_by_touchpoint_day
+
+    acc = responses_tally(qs, scored)
     for (a, s, t, ch, day), n in offers_by_touchpoint_day(service_ids=service_ids).items():
         acc[(a, s, t, ch, day)]["offered"] += n
     return acc
 
 
-def _rollups_replace(acc: dict[tuple[int, int, int, str, dt.date], dict[str, int]],
-                     service_ids: list[int] | None) -> int:
+def _rollups_replace(acc: Tally, service_ids: list[int] | None) -> int:
     """Replace the rollups of `service_ids` (all when None) by `acc`; returns rows written."""
     old = ResponseDaily.objects.all()
     if service_ids is not None:
