@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import re
 import secrets
 import threading
@@ -321,6 +322,7 @@ def _new_response(**values: Any) -> Response:
 
 @functools.cache
 def _insert_sql(vendor: str) -> str:
+    """The INSERT with `%s` placeholders, as given to a Django cursor."""
     qn = connection.ops.quote_name
     cols = ", ".join(qn(f.column) for f in _INSERT_FIELDS)
     marks = ", ".join(["%s"] * len(_INSERT_FIELDS))
@@ -332,9 +334,19 @@ def _insert_sql(vendor: str) -> str:
     return sql if vendor == "sqlite" else f"{sql} RETURNING {qn('id')}"
 
 
+@functools.cache
+def _insert_sql_native(vendor: str) -> str:
+    """The same INSERT in the driver's own placeholder style: sqlite3 takes `?` (Django's
+    SQLite cursor rewrites `%s` with a regular expression on every call), psycopg `%s`."""
+    sql = _insert_sql(vendor)
+    return sql.replace("%s", "?") if vendor == "sqlite" else sql
+
+
 # Fields whose database value is the Python value itself when it already has the field's own
 # type (what `response_submit` builds): text as str, booleans as bool, integers and foreign
-# keys as int, or None. Anything else goes through the field's `get_db_prep_save`.
+# keys as int, or None. On SQLite a JSON field's value is `json.dumps` of the list or dict,
+# which is what Django's SQLite backend sends (PostgreSQL wraps it in psycopg's Jsonb).
+# Anything else goes through the field's `get_db_prep_save`.
 _NONE = type(None)
 
 
@@ -348,16 +360,31 @@ def _plain_types(f: models.Field[Any, Any]) -> frozenset[type]:
     return frozenset()
 
 
-_INSERT_PLAN = [(f.attname, f, _plain_types(f)) for f in _INSERT_FIELDS]
+def _json_dumped(f: models.Field[Any, Any], vendor: str) -> frozenset[type]:
+    if vendor == "sqlite" and isinstance(f, models.JSONField) and f.encoder is None:
+        return frozenset({dict, list})
+    return frozenset()
+
+
+@functools.cache
+def _insert_plan(vendor: str) -> list[tuple[str, models.Field[Any, Any], frozenset[type],
+                                             frozenset[type]]]:
+    return [(f.attname, f, _plain_types(f), _json_dumped(f, vendor)) for f in _INSERT_FIELDS]
 
 
 def _insert_values(response: Response) -> list[Any]:
     """The INSERT parameters of `response`, as the ORM would send them."""
     values = []
     row = response.__dict__
-    for attname, f, plain in _INSERT_PLAN:
+    for attname, f, plain, dumped in _insert_plan(connection.vendor):
         v = row[attname]
-        values.append(v if type(v) in plain else f.get_db_prep_save(v, connection))
+        t = type(v)
+        if t in plain:
+            values.append(v)
+        elif t in dumped:
+            values.append(json.dumps(v))
+        else:
+            values.append(f.get_db_prep_save(v, connection))
     return values
 
 
@@ -369,10 +396,33 @@ def _response_insert(response: Response) -> None:
     JSON, dates, times and any unexpected type still go through the field's own
     `get_db_prep_save`, so values are converted exactly as the ORM does (a test compares the
     two); the same constraints apply in the database.
+
+    The statement goes to the driver's cursor directly, with Django's exception mapping
+    (`wrap_database_errors`: an IntegrityError is Django's). With the JSON values dumped
+    directly on SQLite, skipping Django's cursor wrapper and its placeholder rewriting saved
+    10–18 µs of a 0.35 ms submission in-process on SQLite. When queries
+    are being logged (DEBUG, `CaptureQueriesContext`) or wrapped (`execute_wrapper`), it
+    goes through Django's cursor so that they see it.
     """
-    with connection.cursor() as cur:
-        cur.execute(_insert_sql(connection.vendor), _insert_values(response))
-        response.pk = cur.lastrowid if connection.vendor == "sqlite" else cur.fetchone()[0]
+    vendor = connection.vendor
+    values = _insert_values(response)
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cur:
+            cur.execute(_insert_sql(vendor), values)
+            response.pk = cur.lastrowid if vendor == "sqlite" else cur.fetchone()[0]
+    else:
+        # What Django's cursor does first: the per-request health check (CONN_HEALTH_CHECKS),
+        # so that a persistent connection the server dropped is replaced, not a 500.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        connection.validate_no_broken_transaction()
+        with connection.wrap_database_errors:
+            raw = connection.connection.cursor()
+            try:
+                raw.execute(_insert_sql_native(vendor), values)
+                response.pk = raw.lastrowid if vendor == "sqlite" else raw.fetchone()[0]
+            finally:
+                raw.close()
     response._state.adding = False
     response._state.db = connection.alias
 

@@ -13,7 +13,8 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from govcx.feedback import api as feedback_api
@@ -127,3 +128,73 @@ def test_the_compiled_insert_sends_what_the_orm_would(world: Any) -> None:
     assert (stored.trust_positive, stored.drivers_negative, stored.comment) == (
         False, ["ease"], "Slow")
     assert stored.submitted_at == r.submitted_at and stored.answers == r.answers
+
+
+
+def _stored_text(pk: int) -> tuple[Any, ...]:
+    """The row as the database holds it (JSON as its text on SQLite), id and key aside."""
+    cols = [f.column for f in Response._meta.concrete_fields
+            if f.column not in ("id", "idempotency_key", "submitted_at")]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(cols)} FROM feedback_response WHERE id = %s",  # noqa: S608
+                    [pk])
+        return tuple(cur.fetchone())
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as on the public path in production
+def test_the_driver_cursor_path_stores_what_the_django_cursor_path_stores(world: Any) -> None:
+    """The INSERT goes to the driver's cursor unless queries are being logged; then through
+    Django's (so that DEBUG and CaptureQueriesContext see it). Both store the same row, byte
+    for byte, and a repeated key is Django's IntegrityError on both (the retry is a replay)."""
+    tp = world["ta"]
+    answers = {"trust": "down", "went_poorly": ["ease", "other"], "went_poorly_other": "Queue",
+               "comments": "Slow «ñ» \u2028 \"line\""}
+
+    def submit(key: str) -> Any:
+        return fb.response_submit(touchpoint=tp, answers=answers, language="es",
+                                  page_url="https://x.example.gov/p", idempotency_key=key,
+                                  external_id="ext-1")
+
+    with CaptureQueriesContext(connection) as seen:
+        logged = submit("via-django").response
+    assert "INSERT" in [q["sql"].split()[0] for q in seen.captured_queries]  # it was seen
+    assert not connection.queries_logged and not connection.execute_wrappers  # driver path
+    direct = submit("via-driver").response
+    assert logged is not None and direct is not None and direct.pk > logged.pk
+    assert _stored_text(logged.pk) == _stored_text(direct.pk)
+    stored = Response.objects.get(pk=direct.pk)
+    assert stored.answers["comments"] == answers["comments"]
+    assert stored.drivers_negative == ["ease", "other"]
+    with CaptureQueriesContext(connection):  # a retry through Django's cursor
+        again = submit("via-driver")
+    assert again.replayed and again.response is not None and again.response.pk == direct.pk
+    again = submit("via-django")  # and through the driver's
+    assert again.replayed and again.response is not None and again.response.pk == logged.pk
+    with pytest.raises(IntegrityError):  # the mapping itself: Django's exception class
+        fb._response_insert(stored)
+    assert Response.objects.filter(idempotency_key__startswith="via-").count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite has no server to drop the connection")
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_database_connection_is_replaced_before_the_insert(
+        world: Any, client: Any, settings: Any) -> None:
+    """Persistent connections: when the server ends one between requests (restart, failover,
+    idle timeout), the next submission reconnects (CONN_HEALTH_CHECKS), as Django's own
+    cursor would, instead of failing. With the touchpoint cached, the INSERT is the request's
+    first statement."""
+    import psycopg
+
+    settings.PUBLIC_CACHE_SECONDS = 60
+    tp = world["ta"]
+    assert post(client, tp, {"answers": {"trust": "up"}},
+                HTTP_IDEMPOTENCY_KEY="before").status_code == 201
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.health_check_done = False  # what Django's request_started does per request
+    got = post(client, tp, {"answers": {"trust": "up"}}, HTTP_IDEMPOTENCY_KEY="after")
+    assert got.status_code == 201, got.content
+    assert connection.connection.info.backend_pid != pid
+    assert Response.objects.filter(idempotency_key__in=["before", "after"]).count() == 2
