@@ -22,7 +22,6 @@ import argparse
 import io
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 
 
 def main() -> None:
@@ -47,13 +45,10 @@ def main() -> None:
         url = (os.environ["DATABASE_URL"] if args.database_url == "env"
                else args.database_url or f"sqlite:///{Path(tmp) / 'i.sqlite3'}")
         sys.path.insert(0, str(ROOT))
-        from bench.ingest.run import BODY, SETUP, bench_env
+        from bench.ingest.run import BODY, bench_env, database_prepare
 
         env = bench_env(url)
-        subprocess.run([str(BIN / "govcx"), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT,
-                       check=True)
-        public_id = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True,
-                                   capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        public_id = database_prepare(env)
         os.environ.update(env)
         run(public_id, BODY.encode(), args.requests, args.no_insert)
 

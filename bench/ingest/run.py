@@ -424,13 +424,19 @@ def choose(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- one database --------------------------------------------------------------------------------
 
+def database_prepare(env: dict[str, str]) -> str:
+    """Migrate the bench's database, create the ceiling table, an agency, a service and an
+    A-11 touchpoint (SETUP); returns the touchpoint's public id."""
+    subprocess.run([str(BIN / "govcx"), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT,
+                   check=True)
+    return subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
+
+
 def bench_database(label: str, env: dict[str, str], seconds: float, wrk: str | None,
                    work: Path, rounds: int = 3) -> dict[str, Any]:
     log(f"[{label}] migrate and set up")
-    subprocess.run([str(BIN / "govcx"), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT,
-                   check=True)
-    public_id = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    public_id = database_prepare(env)
     full = f"/api/v1/touchpoints/{public_id}/responses"
     paths = {"full": full, "ceiling": "/bench/ceiling-view", "bare": "/bench/ceiling"}
     lua = work / "submit.lua"

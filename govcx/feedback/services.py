@@ -9,7 +9,8 @@ import json
 import re
 import secrets
 import threading
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -388,6 +389,23 @@ def _insert_values(response: Response) -> list[Any]:
     return values
 
 
+@contextmanager
+def _driver_cursor() -> Iterator[Any]:
+    """The database driver's own cursor, prepared as Django's cursor() prepares its wrapper:
+    the per-request health check (CONN_HEALTH_CHECKS: a persistent connection the server
+    dropped is replaced, not a 500), the connection, a usable transaction, and Django's
+    exception classes for anything the driver raises."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        cur = connection.connection.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+
 def _response_insert(response: Response) -> None:
     """INSERT one response with a statement compiled once per process.
 
@@ -406,23 +424,10 @@ def _response_insert(response: Response) -> None:
     """
     vendor = connection.vendor
     values = _insert_values(response)
-    if connection.queries_logged or connection.execute_wrappers:
-        with connection.cursor() as cur:
-            cur.execute(_insert_sql(vendor), values)
-            response.pk = cur.lastrowid if vendor == "sqlite" else cur.fetchone()[0]
-    else:
-        # What Django's cursor does first: the per-request health check (CONN_HEALTH_CHECKS),
-        # so that a persistent connection the server dropped is replaced, not a 500.
-        connection.close_if_health_check_failed()
-        connection.ensure_connection()
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
-            raw = connection.connection.cursor()
-            try:
-                raw.execute(_insert_sql_native(vendor), values)
-                response.pk = raw.lastrowid if vendor == "sqlite" else raw.fetchone()[0]
-            finally:
-                raw.close()
+    watched = connection.queries_logged or connection.execute_wrappers
+    with connection.cursor() if watched else _driver_cursor() as cur:
+        cur.execute(_insert_sql(vendor) if watched else _insert_sql_native(vendor), values)
+        response.pk = cur.lastrowid if vendor == "sqlite" else cur.fetchone()[0]
     response._state.adding = False
     response._state.db = connection.alias
 
