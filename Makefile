@@ -74,12 +74,13 @@ test: install install-ml assets browser-deps mail-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(MAKE) test-pg
 
-test-sqlite: install install-ml assets
+test-sqlite: install install-ml assets browser-deps mail-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The same suite against a real PostgreSQL server started (and stopped) by scripts/with-postgres.
-test-pg: install install-ml assets
-	scripts/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
+# The same suite, browser tests included, against a real PostgreSQL server started (and
+# stopped) by scripts/with-postgres.
+test-pg: install install-ml assets browser-deps mail-deps
+	scripts/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -55,6 +56,23 @@ def make_touchpoint(service: Service, survey: Survey | None = None, **kw: Any) -
     return fb.touchpoint_create(service=service, survey=survey, **kw)
 
 
+def thread_on_own_connection(fn: Callable[[], Any], errors: list[BaseException]
+                             ) -> threading.Thread:
+    """A thread (not started) running `fn` on its own database connection, which it closes;
+    whatever `fn` raises is appended to `errors` for the test to assert on."""
+    from django.db import connection
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as exc:  # reported by the test's assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run)
+
+
 def login(client: Client, user: AbstractBaseUser) -> Client:
     client.force_login(user)
     return client
@@ -86,6 +104,19 @@ def _clear_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language. A request activates its own (LocaleMiddleware)
+    but nothing deactivates it afterwards, so a test whose last request was in Spanish would
+    otherwise hand Spanish to the next test's service calls (as a server thread does not:
+    every request activates its language first)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

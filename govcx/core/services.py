@@ -8,9 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.http import HttpRequest
 
 from govcx.core.models import Agency, AuditEvent, Membership, Service, ServiceQuarterVolume
+from govcx.core.volumes import Volume
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -104,6 +106,47 @@ def service_create(
     return service
 
 
+def agency_settings_set(*, agency: Agency, request: HttpRequest,
+                        record_ip_addresses: bool) -> bool:
+    """Change an agency's settings; True when something changed (audited with the change)."""
+    if agency.record_ip_addresses == record_ip_addresses:
+        return False
+    with transaction.atomic():
+        Agency.objects.filter(pk=agency.pk).update(record_ip_addresses=record_ip_addresses)
+        agency.record_ip_addresses = record_ip_addresses
+        audit_record(action="core.agency.settings", request=request, agency=agency.pk,
+                     object_type="agency", object_id=agency.pk,
+                     detail={"record_ip_addresses": record_ip_addresses})
+    from govcx.feedback.selectors import public_cache_clear  # the submit path caches agencies
+
+    public_cache_clear()
+    return True
+
+
+def service_update(*, service: Service, request: HttpRequest, **fields: Any) -> list[str]:
+    """Change a service's name, description, channels, stages, annual volume or HISP flag
+    (what the staff form sends); returns the names of the fields that changed, audited as
+    "core.service.edit". A stage a touchpoint stands at cannot be removed."""
+    allowed = {"name", "description", "channels", "stages", "annual_customer_volume", "is_hisp"}
+    if set(fields) - allowed:
+        raise ValueError(f"Unknown service field(s): {', '.join(sorted(set(fields) - allowed))}")
+    if "stages" in fields:
+        in_use = sorted(set(service.touchpoints.exclude(stage="").exclude(
+            stage__in=fields["stages"]).values_list("stage", flat=True)))
+        if in_use:
+            raise ValueError(f"Touchpoints stand at {', '.join(in_use)}: keep those stages, or "
+                             "move the touchpoints first.")
+    changed = [k for k, v in fields.items() if getattr(service, k) != v]
+    for k in changed:
+        setattr(service, k, fields[k])
+    if changed:
+        service.full_clean()
+        service.save(update_fields=changed)
+        audit_record(action="core.service.edit", request=request, agency=service.agency_id,
+                     object_type="service", object_id=service.pk, detail={"changed": changed})
+    return changed
+
+
 def service_owners_set(
     *, service: Service, users: list[Any],
     actor: AbstractBaseUser | AnonymousUser | None = None, request: HttpRequest | None = None,
@@ -139,6 +182,24 @@ def service_quarter_volume_set(
         defaults={"customers": customers, "source": source},
     )
     return obj
+
+
+def service_quarter_volumes_save(
+    *, service: Service, volumes: list[Volume], source: str, request: HttpRequest,
+) -> int:
+    """Store customer volumes entered on the service's volumes page or imported from a CSV
+    file (`core.volumes`), all or none, replacing the same quarter and channel; audited."""
+    with transaction.atomic():
+        for v in volumes:
+            service_quarter_volume_set(service=service, fiscal_year=v.fiscal_year,
+                                       quarter=v.quarter, channel=v.channel,
+                                       customers=v.customers, source=source)
+        audit_record(action="core.service.volumes", request=request, agency=service.agency_id,
+                     object_type="service", object_id=service.pk,
+                     detail={"source": source, "rows": len(volumes),
+                             "quarters": sorted({f"FY{v.fiscal_year} Q{v.quarter}"
+                                                 for v in volumes})})
+    return len(volumes)
 
 
 def staff_create(

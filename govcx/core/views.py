@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from govcx.core.selectors import services_for
+from govcx.core.selectors import agencies_for, services_for
 
 
 class LoginView(auth_views.LoginView):
@@ -16,7 +16,10 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     services = services_for(request.user).order_by("agency__name", "name")
-    return render(request, "core/home.html", {"services": services})
+    administered = agencies_for(request.user, "agency.manage").order_by("name")
+    return render(request, "core/home.html", {
+        "services": services, "administered": {a.pk for a in administered},
+        "administered_agencies": administered})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -250,10 +250,13 @@ class ResponseQuery(Schema):
     driver: str = Field("", max_length=40)
     language: str = Field("", max_length=8)
     text: str = Field("", max_length=200)
+    status: str = Field("", max_length=12)
+    tag: str = Field("", max_length=60)
+    quarantined: bool = False
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
-    @field_validator("channel", "trust", "driver", "language", "text")
+    @field_validator("channel", "trust", "driver", "language", "text", "status", "tag")
     @classmethod
     def _no_nul(cls, v: str) -> str:
         return no_nul(v)
@@ -266,8 +269,8 @@ def responses_list(request: HttpRequest, q: Query[ResponseQuery]) -> Any:
     audit_record_per_agency(
         rows_by_agency=dict(Counter(r.agency_id for r in rows)), action="responses.view",
         request=request, object_type="response",
-        detail={"api": True, "filter": q.dict(exclude={"limit", "offset"}, exclude_none=True,
-                                              exclude_defaults=True)})
+        detail={"api": True, "filter": q.model_dump(
+            mode="json", exclude={"limit", "offset"}, exclude_none=True, exclude_defaults=True)})
     # comments reach staff without personal_data.view redacted, as on the responses pages
     originals = agency_ids_for(request.user, "personal_data.view")
     rows = [r if r.agency_id in originals else redact_response(r) for r in rows]

@@ -249,10 +249,19 @@ class OfferCount(models.Model):
     day = models.DateField()
     source = models.CharField(max_length=12)
     count = models.PositiveIntegerField(default=0)
+    # The part of `count` not yet added to the rollups (metrics.ResponseDaily.offered): an
+    # offer is recorded with one upsert of this row, and `services.offer_rollups_catch_up`
+    # moves pending counts into the rollups under the same rules as pending responses, so a
+    # rollup rebuild and an offer recorded meanwhile cannot lose or double an offer.
+    pending = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["touchpoint", "day", "source"], name="one_offer_row")
+        ]
+        indexes = [
+            models.Index(fields=["id"], name="offer_rollup_pending",
+                         condition=models.Q(pending__gt=0)),
         ]
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 LANGUAGES = ("en", "es")
 QuestionType = Literal[
@@ -98,7 +98,7 @@ class SurveySchema(BaseModel):
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> SurveySchema:
+    def _consistent(self, info: ValidationInfo) -> SurveySchema:
         seen: dict[str, Question] = {}
         for q in self.questions:
             if q.id in seen:
@@ -116,7 +116,29 @@ class SurveySchema(BaseModel):
                         f"Question '{q.id}' shows on an answer '{earlier.id}' cannot have"
                     )
             seen[q.id] = q
+        # A-11's own rules apply when a schema is written (created, edited, published), not
+        # when a stored one is read: a version stored before the rule must stay readable.
+        if self.template == "a11" and (info.context or {}).get("writing"):
+            self._a11_rules()
         return self
+
+    def _a11_rules(self) -> None:
+        """A-11 §280 (2023 onward): a trust question answered by thumbs or a 5-point scale,
+        and both driver questions offering effectiveness and ease (mandatory options)."""
+        trust = self.with_role("trust")
+        if trust is None or trust.type not in ("thumbs", "scale5"):
+            raise ValueError("An A-11 survey needs a trust question answered by thumbs or a "
+                             "5-point scale")
+        for role, name in (("drivers_positive", "What went well?"),
+                           ("drivers_negative", "What didn't go so well?")):
+            q = self.with_role(role)
+            if q is None or q.type != "multi":
+                raise ValueError(f"An A-11 survey needs the multiple-choice question "
+                                 f"'{name}'")
+            missing = [d for d in MANDATORY_DRIVERS if d not in q.choice_values()]
+            if missing:
+                raise ValueError(f"A-11 '{name}' must offer {' and '.join(missing)} "
+                                 "(mandatory drivers)")
 
     def by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
@@ -139,8 +161,9 @@ def answer_values(q: Question) -> list[str]:
 
 
 def schema_validate(raw: Any) -> SurveySchema:
-    """Parse a schema; raises pydantic.ValidationError with every problem listed."""
-    return SurveySchema.model_validate(raw)
+    """Parse a schema about to be written (created, edited or published), with the rules of its
+    template; raises pydantic.ValidationError with every problem listed."""
+    return SurveySchema.model_validate(raw, context={"writing": True})
 
 
 # ---------------------------------------------------------------------------------------

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from cachetools import LRUCache
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from govcx.core.selectors import AnyUser, agency_ids_for
 from govcx.feedback.models import (
     A11Submission,
     Comment,
-    OfferCount,
     Response,
     Survey,
     SurveyVersion,
@@ -167,23 +165,6 @@ def response_get(user: AnyUser, response_id: int, capability: str = "responses.v
     return Response.objects.select_related("touchpoint", "service", "survey_version").get(
         id=response_id, agency_id__in=agency_ids_for(user, capability)
     )
-
-
-def offers_by_touchpoint_day(
-    *, service_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int, int, str, dt.date], int]:
-    qs = OfferCount.objects.all()
-    if service_ids is not None:
-        qs = qs.filter(touchpoint__service_id__in=list(service_ids))
-    rows = qs.values(
-        "touchpoint__agency_id", "touchpoint__service_id", "touchpoint_id", "touchpoint__channel",
-        "day",
-    ).annotate(n=Sum("count"))
-    return {
-        (r["touchpoint__agency_id"], r["touchpoint__service_id"], r["touchpoint_id"],
-         r["touchpoint__channel"], r["day"]): r["n"]
-        for r in rows
-    }
 
 
 def a11_submissions_for(user: AnyUser) -> QuerySet[A11Submission]:

@@ -9,6 +9,7 @@ import json
 import re
 import secrets
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -89,6 +90,10 @@ def survey_version_edit(
         parsed = schema_validate(schema)
     except PydanticValidationError as exc:
         raise SurveyError(f"The survey's questions are not valid: {_schema_errors(exc)}") from exc
+    if parsed.template != survey.template:
+        raise SurveyError(f"This is a '{survey.template}' survey: its questions must keep "
+                          f"\"template\": \"{survey.template}\" (to change the kind of survey, "
+                          "create a new one).")
     dumped = parsed.model_dump(by_alias=True, exclude_none=True)
     with transaction.atomic():
         latest = survey.versions.select_for_update().order_by("-number").first()
@@ -111,7 +116,11 @@ def survey_version_edit(
 def survey_version_publish(*, version: SurveyVersion) -> SurveyVersion:
     if version.published_at is not None:
         raise SurveyError(f"Version {version.number} is already published and cannot change.")
-    schema_validate(version.schema)
+    try:
+        schema_validate(version.schema)
+    except PydanticValidationError as exc:
+        raise SurveyError(f"Version {version.number} cannot be published: its questions are "
+                          f"not valid: {_schema_errors(exc)}") from exc
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
     public_cache_clear()
@@ -154,24 +163,24 @@ def touchpoint_create(
 
 def offer_record(*, touchpoint: Touchpoint, source: str, count: int = 1,
                  day: dt.date | None = None) -> None:
-    """Count that the survey was offered (the response-rate denominator)."""
+    """Count that the survey was offered (the response-rate denominator). The rollups count
+    it shortly after (`offer_rollups_catch_up`), as they do responses."""
     day = day or timezone.localdate()
+    add = {"count": F("count") + count, "pending": F("pending") + count}
     with transaction.atomic():
         updated = OfferCount.objects.filter(touchpoint=touchpoint, day=day, source=source).update(
-            count=F("count") + count
+            **add
         )
         if not updated:
             try:
                 with transaction.atomic():
                     OfferCount.objects.create(touchpoint=touchpoint, day=day, source=source,
-                                              count=count)
+                                              count=count, pending=count)
             except IntegrityError:
                 OfferCount.objects.filter(touchpoint=touchpoint, day=day, source=source).update(
-                    count=F("count") + count
+                    **add
                 )
-        rollup_add(agency_id=touchpoint.agency_id, service_id=touchpoint.service_id,
-                   touchpoint_id=touchpoint.pk, channel=touchpoint.channel, day=day,
-                   counts={"offered": count})
+    _rollups_catch_up_soon()
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -518,6 +527,52 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
 def response_rollups_pending() -> bool:
     """Whether any stored response is not yet counted (one probe of a partial index)."""
     return Response.objects.filter(rollup_pending=True).exists()
+
+
+def offer_rollups_catch_up(*, batch: int = ROLLUP_BATCH) -> int:
+    """Add every pending offer count (`OfferCount.pending`) to the rollups and clear it,
+    `batch` rows per transaction, with the rules of `response_rollups_catch_up`: on SQLite
+    the transaction holds the write lock from its start; on PostgreSQL it takes nothing while
+    a rebuild holds its lock, and skips rows an offer being recorded holds (counted next
+    time). Returns how many offers were counted."""
+    from govcx.metrics.services import ROLLUP_LOCK
+
+    done = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
+                    if not cur.fetchone()[0]:
+                        break  # a rebuild is replacing the rollups; it counts these itself
+            rows = list(
+                OfferCount.objects.filter(pending__gt=0).order_by("id")
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("id", "touchpoint__agency_id", "touchpoint__service_id",
+                             "touchpoint_id", "touchpoint__channel", "day", "pending")[:batch]
+            )
+            acc: dict[tuple[int, int, int, str, dt.date], int] = defaultdict(int)
+            for _, a, s, t, ch, day, n in rows:
+                acc[(a, s, t, ch, day)] += n
+            for (a, s, t, ch, day), n in sorted(acc.items()):  # key order, as responses
+                rollup_add(agency_id=a, service_id=s, touchpoint_id=t, channel=ch, day=day,
+                           counts={"offered": n})
+            # the rows are this transaction's (write lock, or FOR UPDATE): nothing was added
+            OfferCount.objects.filter(pk__in=[r[0] for r in rows]).update(pending=0)
+        done += sum(r[-1] for r in rows)
+        if len(rows) < batch:
+            break
+    return done
+
+
+def offer_rollups_pending() -> bool:
+    """Whether any recorded offer is not yet counted (one probe of a partial index)."""
+    return OfferCount.objects.filter(pending__gt=0).exists()
+
+
+def rollups_catch_up() -> tuple[int, int]:
+    """Count every pending response and offer into the rollups: (responses, offers)."""
+    return response_rollups_catch_up(), offer_rollups_catch_up()
 
 
 def _rollup(response: Response, sign: int) -> None:

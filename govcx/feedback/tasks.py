@@ -28,7 +28,8 @@ def comments_collect_task() -> int:
 
 @task()
 def rollups_catch_up_task() -> int:
-    """Count newly stored responses into the rollups; returns how many."""
-    from govcx.feedback.services import response_rollups_catch_up
+    """Count newly stored responses and recorded offers into the rollups; returns how many
+    responses."""
+    from govcx.feedback.services import rollups_catch_up
 
-    return response_rollups_catch_up()
+    return rollups_catch_up()[0]

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from govcx.feedback import views_a11, views_import, views_public, views_staff, views_themes
+from govcx.feedback import (
+    views_a11,
+    views_import,
+    views_public,
+    views_staff,
+    views_surveys,
+    views_themes,
+)
 
 app_name = "feedback"
 urlpatterns = [
@@ -16,6 +23,9 @@ urlpatterns = [
     path("staff/responses/<int:response_id>/action/", views_staff.response_action,
          name="response_action"),
     path("staff/touchpoints/", views_staff.touchpoints, name="touchpoints"),
+    path("staff/touchpoints/new/", views_surveys.touchpoint_new, name="touchpoint_new"),
+    path("staff/surveys/", views_surveys.surveys, name="surveys"),
+    path("staff/surveys/<int:survey_id>/", views_surveys.survey_detail, name="survey_detail"),
     path("staff/touchpoints/<int:touchpoint_id>/invite/", views_staff.invitation_send,
          name="invitation_send"),
     path("staff/a11/", views_a11.a11_list, name="a11_list"),

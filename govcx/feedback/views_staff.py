@@ -208,15 +208,15 @@ def invitation_send(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
     try:
         tp = selectors.touchpoints_for(request.user, "invitations.send").get(pk=touchpoint_id)
     except Touchpoint.DoesNotExist as exc:
-        raise Http404("No such touchpoint, or you may not send its invitations.") from exc
+        raise Http404(_("No such touchpoint, or you may not send its invitations.")) from exc
     channel = request.POST.get("channel", "email")
     to = request.POST.get("to", "").strip()
     if not to:
-        messages.error(request, "Enter an email address or phone number to send to.")
+        messages.error(request, _("Enter an email address or phone number to send to."))
         return redirect("feedback:touchpoints")
     language = request.POST.get("language", "en")
     if language not in ("en", "es"):
-        messages.error(request, "Choose English or Spanish for the invitation.")
+        messages.error(request, _("Choose English or Spanish for the invitation."))
         return redirect("feedback:touchpoints")
     try:
         services.invitation_send(touchpoint=tp, channel=channel, to=to, language=language)
@@ -225,5 +225,5 @@ def invitation_send(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
         return redirect("feedback:touchpoints")
     audit_record(action="invitation.send", request=request, agency=tp.agency_id,
                  object_type="touchpoint", object_id=tp.pk, detail={"channel": channel})
-    messages.success(request, f"Invitation sent by {channel}.")
+    messages.success(request, _("Invitation sent by %(channel)s.") % {"channel": channel})
     return redirect("feedback:touchpoints")

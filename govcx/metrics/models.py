@@ -14,9 +14,10 @@ DRIVER_FIELDS = ("effectiveness", "ease", "efficiency", "transparency", "humanit
 class ResponseDaily(models.Model):
     """Counts and sums per touchpoint per day (in the agency's reporting time zone).
 
-    Counted shortly after each response is stored (`feedback.services.
-    response_rollups_catch_up`; every reader runs `metrics.services.rollups_current()` first,
-    so it is never stale when read), and rebuilt exactly by `govcx rollups_rebuild`.
+    Counted shortly after each response is stored or offer recorded (`feedback.services.
+    response_rollups_catch_up`, `offer_rollups_catch_up`; every reader runs
+    `metrics.services.rollups_current()` first, so it is never stale when read), and rebuilt
+    exactly by `govcx rollups_rebuild`.
     Quarantined responses are not counted until released.
     """
 

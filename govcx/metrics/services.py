@@ -119,20 +119,23 @@ def rollups_current() -> None:
     them next sees every stored response. Submissions do not update the rollups themselves
     (one INSERT each, see feedback.models.Response.rollup_pending); the background worker
     catches up within seconds (ROLLUP_CATCH_UP_SECONDS), and every reader calls this first,
-    which costs one probe of a small partial index when nothing is pending."""
-    from govcx.feedback.services import response_rollups_catch_up, response_rollups_pending
+    which costs one probe of a small partial index when nothing is pending. Offers are
+    counted the same way (`OfferCount.pending`)."""
+    from govcx.feedback import services as fb
 
-    if response_rollups_pending():
-        response_rollups_catch_up()
+    if fb.response_rollups_pending():
+        fb.response_rollups_catch_up()
+    if fb.offer_rollups_pending():
+        fb.offer_rollups_catch_up()
 
 
 def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
     """Recompute the rollups from raw responses and offers. Returns rows written.
 
-    Besides the rollups it writes only the responses' `rollup_pending` mark: to "counted"
-    for the responses it counts, so that no catch-up counts them again, and on SQLite back
-    to "pending" for any a catch-up counted while it was recounting (the swap drops those
-    increments)."""
+    Besides the rollups it writes only the marks of what is counted: the responses'
+    `rollup_pending`, to "counted" for the responses it counts (so that no catch-up counts
+    them again) and on SQLite back to "pending" for any a catch-up counted while it was
+    recounting (the swap drops those increments); and the offers' `pending`, to 0."""
     from govcx.feedback.models import Response
 
     scored = scored_versions()
@@ -144,11 +147,12 @@ def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
         # One writer at a time, ids in commit order: count up to the highest id outside the
         # write lock (a long recount would hold up every submission), then swap quickly.
         top = Response.objects.aggregate(m=Max("id"))["m"] or 0
-        acc = _rollups_count(qs.filter(id__lte=top, quarantined=False), scored, service_ids)
+        acc = _rollups_count(qs.filter(id__lte=top, quarantined=False), scored)
         with transaction.atomic():
             qs.filter(id__lte=top, rollup_pending=True).update(rollup_pending=None)
             # counted by a catch-up during the recount: the swap drops those increments
             qs.filter(id__gt=top, rollup_pending__isnull=True).update(rollup_pending=True)
+            _offers_take(acc, service_ids)  # inside the write lock: no offer in between
             return _rollups_replace(acc, service_ids)
     with transaction.atomic():
         # PostgreSQL: catch-ups skip their batch while this lock is held (ROLLUP_LOCK), so
@@ -157,8 +161,8 @@ def rollups_rebuild(*, service_ids: Iterable[int] | None = None) -> int:
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
         qs.filter(rollup_pending=True).update(rollup_pending=None)
-        acc = _rollups_count(qs.filter(quarantined=False, rollup_pending__isnull=True), scored,
-                             service_ids)
+        acc = _rollups_count(qs.filter(quarantined=False, rollup_pending__isnull=True), scored)
+        _offers_take(acc, service_ids)
         return _rollups_replace(acc, service_ids)
 
 
@@ -199,15 +203,33 @@ def responses_tally(qs: Any, scored: dict[int, Any]) -> Tally:
     return acc
 
 
-def _rollups_count(qs: Any, scored: dict[int, Any], service_ids: list[int] | None) -> Tally:
-    """The rollup rows of the responses in `qs` and the offers of `service_ids` (all when
-    None), by (agency, service, touchpoint, channel, day)."""
-    from govcx.feedback.selectors import offers_by_touchpoint_day
+def _rollups_count(qs: Any, scored: dict[int, Any]) -> Tally:
+    """The rebuild's recount of the responses in `qs`, by (agency, service, touchpoint,
+    channel, day)."""
+    return responses_tally(qs, scored)
 
-    acc = responses_tally(qs, scored)
-    for (a, s, t, ch, day), n in offers_by_touchpoint_day(service_ids=service_ids).items():
+
+def _offers_take(acc: Tally, service_ids: list[int] | None) -> None:
+    """Add the offers of `service_ids` (all when None) to `acc` and mark them counted
+    (`pending` 0). Runs in the rebuild's swap transaction. On SQLite that holds the write lock,
+    so no offer is recorded in between. On PostgreSQL each row is locked as it is read (FOR
+    UPDATE): an offer being recorded on it is waited for and included; an offer recorded after
+    the read (a new row included) stays pending for the next catch-up, whose increment lands
+    on the rows this swap writes."""
+    from govcx.feedback.models import OfferCount
+
+    qs = OfferCount.objects.select_for_update(of=("self",)).order_by("id")
+    if service_ids is not None:
+        qs = qs.filter(touchpoint__service_id__in=service_ids)
+    pending: list[int] = []
+    for oid, a, s, t, ch, day, n, p in qs.values_list(
+            "id", "touchpoint__agency_id", "touchpoint__service_id", "touchpoint_id",
+            "touchpoint__channel", "day", "count", "pending"):
         acc[(a, s, t, ch, day)]["offered"] += n
-    return acc
+        if p:
+            pending.append(oid)
+    for i in range(0, len(pending), 500):
+        OfferCount.objects.filter(pk__in=pending[i:i + 500]).update(pending=0)
 
 
 def _rollups_replace(acc: Tally, service_ids: list[int] | None) -> int:

@@ -59,6 +59,7 @@ def _fill(route: str, w: dict[str, Any]) -> str | None:
     values = {
         "service_id": w["sa"].pk, "response_id": w["response"].pk,
         "touchpoint_id": w["ta"].pk, "submission_id": w["submission"].pk, "pk": w["submission"].pk,
+        "survey_id": w["ta"].survey_id, "agency_id": w["a"].pk,
         "fmt": "csv", "kind": "collection", "action": "submit",
         "job_id": w["ta"].importjob_set.create(agency=w["a"], filename=MARKER).pk,
         "case_id": w["case"].pk, "customer_id": w["case"].customer_id,

@@ -12,14 +12,14 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 (read by the skipif conditions)
 
 from govcx.core import soon
 from govcx.feedback import services as fb
 from govcx.feedback.models import Response
 from govcx.metrics.models import ResponseDaily
 from govcx.metrics.services import COUNTERS, rollups_current, rollups_rebuild
-from tests.conftest import make_survey, make_touchpoint
+from tests.conftest import make_survey, make_touchpoint, thread_on_own_connection
 
 
 def rows() -> list[tuple[Any, ...]]:
@@ -224,21 +224,13 @@ def test_concurrent_catch_ups_and_submissions_count_each_response_once() -> None
         submit_mixed(i)
     errors: list[BaseException] = []
 
-    def run(fn: Any) -> None:
-        try:
-            fn()
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
     def submitter() -> None:
         for i in range(60, 120):
             submit_mixed(i)
 
-    threads = [threading.Thread(target=run, args=(lambda: fb.response_rollups_catch_up(
-        batch=7),)) for _ in range(4)]
-    threads.append(threading.Thread(target=run, args=(submitter,)))
+    threads = [thread_on_own_connection(lambda: fb.response_rollups_catch_up(batch=7), errors)
+               for _ in range(4)]
+    threads.append(thread_on_own_connection(submitter, errors))
     for t in threads:
         t.start()
     for t in threads:

@@ -25,6 +25,41 @@ def test_a11_requires_effectiveness_and_ease() -> None:
         survey_templates.a11(agency="A", service="S", drivers=("effectiveness", "efficiency"))
 
 
+def _a11_without(role: str, driver: str) -> dict[str, Any]:
+    schema = survey_templates.a11(agency="A", service="S")
+    q = next(q for q in schema["questions"] if q["role"] == role)
+    q["choices"] = [c for c in q["choices"] if c["value"] != driver]
+    return schema
+
+
+@pytest.mark.parametrize(("role", "driver", "fragment"), [
+    ("drivers_positive", "ease", "'What went well?' must offer ease"),
+    ("drivers_negative", "effectiveness", "'What didn't go so well?' must offer effectiveness"),
+])
+def test_an_a11_survey_edited_to_drop_a_mandatory_driver_is_refused(
+        db: Any, role: str, driver: str, fragment: str) -> None:
+    """Not only the template builder: a schema sent by an editor or the API is held to it."""
+    agency = make_agency("mandatory")
+    survey = fb.survey_create(agency=agency, name="a11",
+                              schema=survey_templates.a11(agency="A", service="S"))
+    with pytest.raises(fb.SurveyError, match="not valid") as exc:
+        fb.survey_version_edit(survey=survey, schema=_a11_without(role, driver))
+    assert fragment in str(exc.value)
+    assert survey.versions.count() == 1  # nothing stored
+    with pytest.raises(fb.SurveyError, match="mandatory drivers"):
+        fb.survey_create(agency=agency, name="b", schema=_a11_without(role, driver))
+    # the same questions as a custom survey are allowed: the rule is A-11's
+    custom = {**_a11_without(role, driver), "template": "custom"}
+    assert fb.survey_create(agency=agency, name="c", schema=custom).template == "custom"
+
+
+def test_an_a11_survey_needs_its_trust_question_on_thumbs_or_five_points(db: Any) -> None:
+    schema = survey_templates.a11(agency="A", service="S", scale="scale5")
+    schema["questions"][0]["type"] = "stars"  # branches stay valid: stars answer 1-5 too
+    with pytest.raises(fb.SurveyError, match="trust question answered by thumbs"):
+        fb.survey_create(agency=make_agency("trust-type"), name="a11", schema=schema)
+
+
 def test_a11_five_point_branches_on_agreement() -> None:
     schema = schema_validate(survey_templates.a11(agency="A", service="S", scale="scale5"))
     clean, errors = answers_clean(schema, {"trust": "2", "went_poorly": ["efficiency"],
