@@ -81,11 +81,20 @@ def survey_create(
     return survey
 
 
+class _Keep:
+    """The value a keyword argument takes when the caller leaves the field as it is."""
+
+
+KEEP = _Keep()
+
+
 def survey_version_edit(
     *, survey: Survey, schema: dict[str, Any], omb_control_number: str | None = None,
-    pra_expiration: dt.date | None = None,
+    pra_expiration: dt.date | _Keep | None = KEEP,
 ) -> SurveyVersion:
-    """Edit a survey. A published version is never changed: the edit makes a new draft."""
+    """Edit a survey. A published version is never changed: the edit makes a new draft.
+    `omb_control_number` None and `pra_expiration` KEEP keep the latest version's values;
+    `pra_expiration` None removes the expiration date."""
     try:
         parsed = schema_validate(schema)
     except PydanticValidationError as exc:
@@ -101,7 +110,7 @@ def survey_version_edit(
             latest.schema = dumped
             if omb_control_number is not None:
                 latest.omb_control_number = omb_control_number
-            if pra_expiration is not None:
+            if not isinstance(pra_expiration, _Keep):
                 latest.pra_expiration = pra_expiration
             latest.save()
             return latest
@@ -109,7 +118,8 @@ def survey_version_edit(
             survey=survey, number=(latest.number + 1) if latest else 1, schema=dumped,
             omb_control_number=(omb_control_number if omb_control_number is not None
                                 else (latest.omb_control_number if latest else "")),
-            pra_expiration=pra_expiration or (latest.pra_expiration if latest else None),
+            pra_expiration=((latest.pra_expiration if latest else None)
+                            if isinstance(pra_expiration, _Keep) else pra_expiration),
         )
 
 

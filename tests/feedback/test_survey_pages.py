@@ -293,3 +293,25 @@ def test_a_version_stored_before_the_a11_rule_stays_readable_but_cannot_be_publi
     assert "must offer ease" in r.content.decode()
     draft.refresh_from_db()
     assert draft.published_at is None
+
+
+def test_the_pra_expiration_is_kept_changed_or_removed_by_the_form(world: dict[str, Any],
+                                                                  client: Any) -> None:
+    import datetime as dt
+
+    from govcx.feedback import services as fb
+
+    login(client, _analyst(world))
+    survey = world["ta"].survey
+    url = f"/staff/surveys/{survey.pk}/"
+    schema = json.dumps(survey.current_version.schema)
+    client.post(url, {"action": "edit", "schema": schema, "pra_expiration": "2029-01-31"})
+    draft = survey.versions.get(number=2)
+    assert draft.pra_expiration == dt.date(2029, 1, 31)
+    assert 'value="2029-01-31"' in client.get(url).content.decode()  # the form shows it
+    fb.survey_version_edit(survey=survey, schema=json.loads(schema))  # a caller that keeps it
+    draft.refresh_from_db()
+    assert draft.pra_expiration == dt.date(2029, 1, 31)
+    client.post(url, {"action": "edit", "schema": schema, "pra_expiration": ""})
+    draft.refresh_from_db()
+    assert draft.pra_expiration is None  # emptied on the form: no expiration
