@@ -16,7 +16,7 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     services = services_for(request.user).order_by("agency__name", "name")
-    administered = agencies_for(request.user, "agency.manage").order_by("name")
+    administered = list(agencies_for(request.user, "agency.manage").order_by("name"))
     return render(request, "core/home.html", {
         "services": services, "administered": {a.pk for a in administered},
         "administered_agencies": administered})

@@ -102,37 +102,32 @@ def volumes_read(service: Service, data: bytes) -> tuple[list[Volume], list[RowE
     errors: list[RowError] = []
     first_line: dict[tuple[int, int, str], int] = {}
     try:
-        _read_rows(service, reader, volumes, errors, first_line)
+        for record in reader:
+            line = reader.line_num
+            if line > MAX_ROWS + 1:
+                errors.append(RowError(line, "file", _("A file can hold at most %(n)s rows.")
+                                       % {"n": MAX_ROWS}))
+                break
+            values = {k: v or "" for k, v in record.items() if isinstance(k, str)}
+            if not any(v.strip() for v in values.values()):
+                continue  # a blank line
+            volume, row_errors = volume_parse(service, values, line)
+            errors += row_errors
+            if volume is None:
+                continue
+            key = (volume.fiscal_year, volume.quarter, volume.channel)
+            if key in first_line:
+                errors.append(RowError(line, "quarter", _(
+                    "FY%(year)s Q%(quarter)s%(channel)s is already on line %(line)s.") % {
+                    "year": volume.fiscal_year, "quarter": volume.quarter,
+                    "channel": f" ({volume.channel})" if volume.channel else "",
+                    "line": first_line[key]}))
+                continue
+            first_line[key] = line
+            volumes.append(volume)
     except csv.Error:  # a field over the csv module's limit, or a broken quote
         errors.append(RowError(reader.line_num, "file", _(
             "This line cannot be read as CSV: check its quotes and separators.")))
     if not volumes and not errors:
         errors.append(RowError(0, "file", _("The file has no rows under its header.")))
     return volumes, errors
-
-
-def _read_rows(service: Service, reader: csv.DictReader[str], volumes: list[Volume],
-               errors: list[RowError], first_line: dict[tuple[int, int, str], int]) -> None:
-    for record in reader:
-        line = reader.line_num
-        if line > MAX_ROWS + 1:
-            errors.append(RowError(line, "file", _("A file can hold at most %(n)s rows.")
-                                   % {"n": MAX_ROWS}))
-            break
-        values = {k: v or "" for k, v in record.items() if isinstance(k, str)}
-        if not any(v.strip() for v in values.values()):
-            continue  # a blank line
-        volume, row_errors = volume_parse(service, values, line)
-        errors += row_errors
-        if volume is None:
-            continue
-        key = (volume.fiscal_year, volume.quarter, volume.channel)
-        if key in first_line:
-            errors.append(RowError(line, "quarter", _(
-                "FY%(year)s Q%(quarter)s%(channel)s is already on line %(line)s.") % {
-                "year": volume.fiscal_year, "quarter": volume.quarter,
-                "channel": f" ({volume.channel})" if volume.channel else "",
-                "line": first_line[key]}))
-            continue
-        first_line[key] = line
-        volumes.append(volume)

@@ -502,7 +502,7 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
     one transaction with its upserts (so a response is counted exactly once, even with
     several catch-ups running). Quarantined responses are marked without being counted.
     Returns how many responses were taken."""
-    from govcx.metrics.services import ROLLUP_LOCK, responses_tally, scored_versions
+    from govcx.metrics.services import responses_tally, rollup_lock_try_shared, scored_versions
 
     done = 0
     sql = _claim_sql()
@@ -511,11 +511,9 @@ def response_rollups_catch_up(*, batch: int = ROLLUP_BATCH, max_batches: int | N
         if max_batches is not None:
             max_batches -= 1
         with transaction.atomic():
+            if not rollup_lock_try_shared():
+                break  # a rebuild is replacing the rollups; it counts these itself
             with connection.cursor() as cur:
-                if connection.vendor == "postgresql":
-                    cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
-                    if not cur.fetchone()[0]:
-                        break  # a rebuild is replacing the rollups; it counts these itself
                 cur.execute(sql, [batch])
                 ids = [r[0] for r in cur.fetchall()]
             if not ids:
@@ -545,16 +543,13 @@ def offer_rollups_catch_up(*, batch: int = ROLLUP_BATCH) -> int:
     the transaction holds the write lock from its start; on PostgreSQL it takes nothing while
     a rebuild holds its lock, and skips rows an offer being recorded holds (counted next
     time). Returns how many offers were counted."""
-    from govcx.metrics.services import ROLLUP_LOCK
+    from govcx.metrics.services import rollup_lock_try_shared
 
     done = 0
     while True:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cur:
-                    cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
-                    if not cur.fetchone()[0]:
-                        break  # a rebuild is replacing the rollups; it counts these itself
+            if not rollup_lock_try_shared():
+                break  # a rebuild is replacing the rollups; it counts these itself
             rows = list(
                 OfferCount.objects.filter(pending__gt=0).order_by("id")
                 .select_for_update(skip_locked=True, of=("self",))

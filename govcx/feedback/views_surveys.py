@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -56,8 +57,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
     agencies = list(agencies_for(request.user, "surveys.manage").order_by("name"))
     rows = (selectors.surveys_for(request.user).select_related("agency")
             .prefetch_related("versions").order_by("agency__name", "name"))
-    ctx: dict[str, Any] = {"surveys": rows, "agencies": agencies,
-                           "templates": survey_templates.TEMPLATES, "entered": {}, "errors": {}}
+    ctx: dict[str, Any] = {"surveys": rows, "agencies": agencies, "entered": {}, "errors": {}}
     if request.method == "GET":
         return render(request, "feedback/surveys.html", ctx)
     if not agencies:
@@ -226,10 +226,4 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
                  object_type="touchpoint", object_id=tp.pk, detail={"channel": tp.channel})
     messages.success(request, _("Touchpoint created: its hosted page, QR code and embed code "
                                 "are below."))
-    return redirect(f"{_touchpoints_url()}#tp-{tp.pk}")
-
-
-def _touchpoints_url() -> str:
-    from django.urls import reverse
-
-    return reverse("feedback:touchpoints")
+    return redirect(f"{reverse('feedback:touchpoints')}#tp-{tp.pk}")

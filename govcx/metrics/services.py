@@ -114,6 +114,17 @@ def rollup_add(
 ROLLUP_LOCK = 0x676F7663780001  # "govcx" + 1
 
 
+def rollup_lock_try_shared() -> bool:
+    """In a catch-up batch's transaction: False when a rebuild is replacing the rollups
+    (PostgreSQL; it counts what is pending itself), True otherwise. SQLite needs no lock:
+    the batch's transaction holds the one write lock."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
+        return bool(cur.fetchone()[0])
+
+
 def rollups_current() -> None:
     """Count responses stored since the last catch-up into the rollups, so whoever reads
     them next sees every stored response. Submissions do not update the rollups themselves
