@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -84,17 +85,27 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'govcx.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # synchronous=FULL: a commit returns only once the WAL is on disk, so an acknowledged
+    # submission survives an OS crash or a power cut too, as on PostgreSQL (fsync on).
+    # NORMAL (SQLITE_SYNCHRONOUS=NORMAL) survives a process crash (SIGKILL) but an OS crash
+    # can lose the last commits; it is faster (docs/benchmarks.md, "Ingest").
+    SQLITE_SYNCHRONOUS = env.str("SQLITE_SYNCHRONOUS", default="FULL").upper()
+    if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL"):
+        raise ImproperlyConfigured(
+            f"SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {SQLITE_SYNCHRONOUS!r}")
     DATABASES["default"]["OPTIONS"] = {
-        # WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
-        # committed transaction across a process crash (SIGKILL); only an OS crash or power
-        # loss can lose the last commits. IMMEDIATE avoids lock-upgrade deadlocks.
+        # WAL: readers never block the writer. IMMEDIATE avoids lock-upgrade deadlocks.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
-            " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
+            " PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+            " PRAGMA mmap_size=268435456;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# SQLite: rows stored by several request threads of the server at the same moment are
+# committed together (govcx.core.group_commit); PostgreSQL groups commits by itself.
+SQLITE_GROUP_COMMIT = env.bool("SQLITE_GROUP_COMMIT", default=True)
 # Persistent connections on both backends: opening a SQLite connection re-runs the PRAGMAs
 # and, when the last one closes, checkpoints the WAL; measured in docs/benchmarks.md.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))

@@ -4,7 +4,8 @@ Every submission that was answered 2xx must be in the database after the crash, 
 retrying every submission with the same Idempotency-Key must end with each key stored exactly
 once and the metrics rollups agreeing with the stored responses.
 
-The server is the real one (granian, 2 WSGI worker processes) in its own process group, on
+The server is the real one (granian, 2 WSGI worker processes, with 1 and with 4 threads
+each) in its own process group, on
 its own database: a migrated temporary SQLite file, or, when the suite runs under
 `scripts/with-postgres` (DATABASE_URL is PostgreSQL), a separate database created on that
 server for this test (pytest-django's test database is not visible to a subprocess).
@@ -119,13 +120,14 @@ def server_db(tmp_path: Path) -> Iterator[tuple[dict[str, str], Db]]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, blocking_threads: int = 1) -> None:
         self.port = free_port()
         self.log = log
         self.fh = log.open("ab")
         self.proc = subprocess.Popen(
             [str(BIN / "granian"), "--interface", "wsgi", "--workers", "2", "--host",
-             "127.0.0.1", "--port", str(self.port), "--no-access-log", "govcx.wsgi:application"],
+             "127.0.0.1", "--port", str(self.port), "--blocking-threads", str(blocking_threads),
+             "--no-access-log", "govcx.wsgi:application"],
             env=env, cwd=ROOT, stdout=self.fh, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so SIGKILL reaches every worker
         )
@@ -168,8 +170,11 @@ def _post(port: int, path: str, key: str) -> int | None:
         return None
 
 
+# With 4 threads per worker, SQLite's group commit stores rows of concurrent requests in one
+# transaction (govcx.core.group_commit): the kill can land in the middle of such a batch.
+@pytest.mark.parametrize("blocking_threads", [1, 4])
 def test_sigkill_mid_burst_loses_no_acknowledged_submission(
-    server_db: tuple[dict[str, str], Db], tmp_path: Path
+    server_db: tuple[dict[str, str], Db], tmp_path: Path, blocking_threads: int
 ) -> None:
     env, db = server_db
     public_id = _run([str(BIN / "python"), "-c", SETUP], env).strip().splitlines()[-1]
@@ -177,7 +182,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_submission(
     submit = f"/api/v1/touchpoints/{public_id}/responses"
     log = tmp_path / "server.log"
 
-    server = Server(env, log)
+    server = Server(env, log, blocking_threads)
     try:
         server.wait_ready(survey)
         keys = [f"crash-{i}-{uuid.uuid4().hex}" for i in range(BURST)]
@@ -229,7 +234,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_submission(
     assert rollup == len(stored)
 
     # Restart; the client retries every submission (answered or not) with the same key.
-    server = Server(env, log)
+    server = Server(env, log, blocking_threads)
     try:
         server.wait_ready(survey)
         retry = {k: _post(server.port, submit, k) for k in keys}

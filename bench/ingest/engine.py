@@ -1,10 +1,12 @@
 """What SQLite itself spends on one stored response, by part of the responses table's schema.
 
-    .venv/bin/python bench/ingest/engine.py            # ~1 min
+    .venv/bin/python bench/ingest/engine.py                       # ~4 min
+    .venv/bin/python bench/ingest/engine.py --synchronous NORMAL  # ~1 min
 
 Migrates a new SQLite file with the product's migrations, copies the schema of
 `feedback_response` (and of the tables its foreign keys point at) into a fresh WAL database
-(`synchronous=NORMAL`, foreign keys on, as the product runs it), and times plain `sqlite3`
+(`synchronous=FULL`, foreign keys on, as the product runs it; `--synchronous NORMAL` for the
+faster setting that an OS crash can undo), and times plain `sqlite3`
 INSERTs of a response row, one per transaction (autocommit, as the submission path stores
 it), next to the ceiling view's INSERT of a raw body into a table with no index. No Django
 and no HTTP: the database engine's share of the ingest gap (docs/benchmarks.md, "Ingest").
@@ -13,17 +15,17 @@ Variants take one part of the schema away at a time, to show what each costs:
 `no-json-checks` (Django's JSON_VALID checks on the three JSON columns), `no-autoincrement`,
 `no-invitation-unique`, `no-foreign-keys`, `no-secondary-indexes` (the three (…, submitted_at)
 indexes, the rollup-pending and customer partial indexes), and `batch-4` / `batch-16` (that
-many rows per transaction, which the submission path does not do). Best of 3 rounds of
-20,000 rows each.
+many rows per transaction, as group commit does when requests arrive together). Best of 3
+rounds of 20,000 rows each.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +33,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 20_000
+SYNCHRONOUS = "FULL"
 COLUMNS = ["channel", "language", "source", "page_url", "submitted_at", "answers",
            "idempotency_key", "external_id", "ip_address", "trust_positive", "trust_score",
            "drivers_positive", "drivers_negative", "comment", "status", "quarantined",
@@ -75,7 +78,7 @@ def database(path: Path, schema: list[str], variant: str) -> sqlite3.Connection:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     for sql in schema:
         statement = adapted(sql, variant)
         if statement:
@@ -128,13 +131,23 @@ def timed(path: Path, schema: list[str], variant: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    variants = sys.argv[1:] or VARIANTS
+    global SYNCHRONOUS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("variants", nargs="*", help=f"some of: {', '.join(VARIANTS)} (all)")
+    ap.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                    help="PRAGMA synchronous (the product's default: FULL)")
+    args = ap.parse_args()
+    unknown = set(args.variants) - set(VARIANTS)
+    if unknown:
+        ap.error(f"unknown variant: {', '.join(sorted(unknown))}")
+    SYNCHRONOUS = args.synchronous
     with tempfile.TemporaryDirectory(prefix="govcx-engine-") as tmp:
         schema = product_schema(Path(tmp))
-        print(f"sqlite {sqlite3.sqlite_version}; {ROWS:,} rows per round, best of 3\n")
+        print(f"sqlite {sqlite3.sqlite_version}; synchronous={SYNCHRONOUS}; {ROWS:,} rows per "
+              "round, best of 3\n")
         print("| variant | response INSERT (µs) | ceiling INSERT (µs) | ratio |")
         print("|---|---:|---:|---:|")
-        for variant in variants:
+        for variant in args.variants or VARIANTS:
             best = min((timed(Path(tmp) / "t.sqlite3", schema, variant) for _ in range(3)),
                        key=lambda r: r[0])
             print(f"| {variant} | {best[0]:.1f} | {best[1]:.1f} | {best[1] / best[0]:.2f} |",

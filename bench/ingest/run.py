@@ -1,6 +1,6 @@
 """Ingest benchmark: sustained survey submissions per second over HTTP on loopback.
 
-    .venv/bin/python bench/ingest/run.py                 # SQLite and PostgreSQL, ~14 min
+    .venv/bin/python bench/ingest/run.py                 # SQLite (FULL, NORMAL), PostgreSQL, ~20 min
     .venv/bin/python bench/ingest/run.py --db sqlite --server "w2 bt1" --rounds 1
 
 Side by side on the same server process and database, it measures
@@ -24,8 +24,10 @@ from each request's scheduled send time, so queueing is counted (no coordinated 
 wrk2 is not packaged. Without wrk, this file's asyncio generator (`--loadgen`) does both.
 
 Rate limits are off (RATELIMIT_ENABLE=0). PostgreSQL runs under scripts/with-postgres (fsync
-on); SQLite is a WAL file database with the product's settings (synchronous=NORMAL,
-persistent connections); `--db sqlite-no-persist` measures CONN_MAX_AGE=0 for comparison.
+on); SQLite is a WAL file database with the product's settings (synchronous=FULL, group
+commit, persistent connections); for comparison, `--db sqlite-normal` measures
+synchronous=NORMAL (commits that an OS crash can lose), `--db sqlite-no-group` one commit
+per submission (SQLITE_GROUP_COMMIT=0) and `--db sqlite-no-persist` CONN_MAX_AGE=0.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ GRANIAN = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
 CONFIGS: list[tuple[str, list[str]]] = [
     ("granian w1 bt1", [*GRANIAN, "--workers", "1", "--blocking-threads", "1"]),
     ("granian w2 bt1", [*GRANIAN, "--workers", "2", "--blocking-threads", "1"]),
+    ("granian w2 bt2", [*GRANIAN, "--workers", "2", "--blocking-threads", "2"]),
     ("granian w2 bt4", [*GRANIAN, "--workers", "2", "--blocking-threads", "4"]),
     ("granian w4 bt1", [*GRANIAN, "--workers", "4", "--blocking-threads", "1"]),
 ]
@@ -548,9 +551,11 @@ def print_table(results: list[dict[str, Any]], seconds: float, wrk: str | None) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", default="sqlite,pg",
-                    help="comma-separated: sqlite, sqlite-no-persist (CONN_MAX_AGE=0, the "
-                         "setting before persistent connections), pg")
+    ap.add_argument("--db", default="sqlite,sqlite-normal,pg",
+                    help="comma-separated: sqlite (the product's settings: synchronous=FULL), "
+                         "sqlite-normal (synchronous=NORMAL), sqlite-no-group "
+                         "(SQLITE_GROUP_COMMIT=0), sqlite-no-persist "
+                         "(CONN_MAX_AGE=0, the setting before persistent connections), pg")
     ap.add_argument("--duration", type=float, default=4, help="seconds per measurement")
     ap.add_argument("--rounds", type=int, default=3,
                     help="interleaved rounds of (full, ceiling, bare) per server setting; the "
@@ -586,8 +591,17 @@ def main() -> None:
         results = []
         dbs = [d.strip() for d in args.db.split(",")]
         if "sqlite" in dbs:
-            results.append(bench_database("sqlite", bench_env(f"sqlite:///{work / 'b.sqlite3'}"),
-                                          args.duration, wrk, work, args.rounds))
+            env = {**bench_env(f"sqlite:///{work / 'b.sqlite3'}"), "SQLITE_SYNCHRONOUS": "FULL"}
+            results.append(bench_database("sqlite", env, args.duration, wrk, work, args.rounds))
+        if "sqlite-normal" in dbs:
+            env = {**bench_env(f"sqlite:///{work / 'n.sqlite3'}"), "SQLITE_SYNCHRONOUS": "NORMAL"}
+            results.append(bench_database("sqlite synchronous=NORMAL", env, args.duration, wrk,
+                                          work, args.rounds))
+        if "sqlite-no-group" in dbs:
+            env = {**bench_env(f"sqlite:///{work / 'g.sqlite3'}"), "SQLITE_SYNCHRONOUS": "FULL",
+                   "SQLITE_GROUP_COMMIT": "0"}
+            results.append(bench_database("sqlite no group commit", env, args.duration, wrk,
+                                          work, args.rounds))
         if "sqlite-no-persist" in dbs:
             url = f"sqlite:///{work / 'p.sqlite3'}?conn_max_age=0"
             results.append(bench_database("sqlite CONN_MAX_AGE=0", bench_env(url),

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
+from govcx.core import group_commit
 from govcx.core.models import Agency, Service
 from govcx.core.services import audit_record
 from govcx.core.sms import sms_send
@@ -444,11 +445,39 @@ def _response_insert(response: Response) -> None:
     vendor = connection.vendor
     values = _insert_values(response)
     watched = connection.queries_logged or connection.execute_wrappers
-    with connection.cursor() if watched else _driver_cursor() as cur:
-        cur.execute(_insert_sql(vendor) if watched else _insert_sql_native(vendor), values)
-        response.pk = cur.lastrowid if vendor == "sqlite" else cur.fetchone()[0]
+    grouped = vendor == "sqlite" and not watched and _group_commit()
+    try:
+        with connection.cursor() if watched else _driver_cursor() as cur:
+            if grouped:
+                response.pk = group_commit.shared.insert(cur, _insert_sql_native(vendor),
+                                                         values, _writers_lock_path())
+            else:
+                cur.execute(_insert_sql(vendor) if watched else _insert_sql_native(vendor),
+                            values)
+                response.pk = cur.lastrowid if vendor == "sqlite" else cur.fetchone()[0]
+    finally:
+        raw = connection.connection
+        if grouped and raw is not None and raw.in_transaction:
+            connection.close()  # a batch this thread led failed even to roll back
     response._state.adding = False
     response._state.db = connection.alias
+
+
+def _group_commit() -> bool:
+    """SQLite in autocommit with group commit on (settings.SQLITE_GROUP_COMMIT): the row may
+    be committed together with other threads' rows (govcx.core.group_commit). Inside a
+    transaction the caller's commit decides, so never there."""
+    return (bool(settings.SQLITE_GROUP_COMMIT) and not connection.in_atomic_block
+            and connection.get_autocommit())
+
+
+def _writers_lock_path() -> str | None:
+    """The group-commit lock file of this SQLite database: next to it (`<file>.writers`),
+    None for an in-memory database."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    return f"{name}.writers"
 
 
 def _replay(touchpoint: Touchpoint, idempotency_key: str | None) -> SubmitResult | None:

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
+from govcx.core import group_commit
 from govcx.feedback import api as feedback_api
 from govcx.feedback import services as fb
 from govcx.feedback.api import ErrorOut, SubmissionOut
@@ -159,7 +161,10 @@ def test_the_driver_cursor_path_stores_what_the_django_cursor_path_stores(world:
         logged = submit("via-django").response
     assert "INSERT" in [q["sql"].split()[0] for q in seen.captured_queries]  # it was seen
     assert not connection.queries_logged and not connection.execute_wrappers  # driver path
+    grouped = group_commit.shared.stats.rows
     direct = submit("via-driver").response
+    # on SQLite, in autocommit, the driver path stores through the group committer
+    assert group_commit.shared.stats.rows - grouped == (connection.vendor == "sqlite")
     assert logged is not None and direct is not None and direct.pk > logged.pk
     assert _stored_text(logged.pk) == _stored_text(direct.pk)
     stored = Response.objects.get(pk=direct.pk)
@@ -172,6 +177,11 @@ def test_the_driver_cursor_path_stores_what_the_django_cursor_path_stores(world:
     assert again.replayed and again.response is not None and again.response.pk == logged.pk
     with pytest.raises(IntegrityError):  # the mapping itself: Django's exception class
         fb._response_insert(stored)
+    with override_settings(SQLITE_GROUP_COMMIT=False):  # one commit per row, as on PostgreSQL
+        grouped = group_commit.shared.stats.rows
+        assert submit("no-group").response is not None
+        assert group_commit.shared.stats.rows == grouped
+        assert submit("no-group").replayed
     assert Response.objects.filter(idempotency_key__startswith="via-").count() == 2
 
 
