@@ -1,28 +1,30 @@
 """Group commit of single-row INSERTs on SQLite, across the threads of one server process.
 
-Why: in WAL mode every commit appends each B-tree page it changed to the log, and with
-`synchronous=FULL` (the default, see settings) it also waits for an fsync. A submission
-changes eight pages (the table, `sqlite_sequence` and six indexes), so one commit per row
-costs several times what the row itself does (`bench/ingest/engine.py`,
-docs/benchmarks.md "Ingest"). When several request threads of a process are storing rows at
-the same moment, committing them together pays that fixed cost once.
+Why: in WAL mode every commit appends each B-tree page it changed to the log (a submission
+changes eight: the table, `sqlite_sequence` and six indexes) and, with `synchronous=FULL`
+(the default, see settings), waits for an fsync. So one commit per row costs several times
+what the row itself does (`bench/ingest/engine.py`, docs/benchmarks.md "Ingest"). When
+several request threads of a process are storing rows at the same moment, committing them
+together pays that fixed cost once.
 
 How (leader and followers, no extra thread, no added wait): a thread that finds no commit in
 progress in its process becomes the leader. A thread that arrives while one is in progress
 queues its row and waits. The leader takes the writers' lock file shared by every server
-process on the database (see `_writers_lock`), then takes every row queued by then (up to
+process on the database (see `_writers_lock`), then every row queued by then (up to
 `MAX_BATCH`): alone, its row is stored in plain autocommit, as before; with others, all of
 them in one `BEGIN IMMEDIATE … COMMIT` on its own connection, each row in its own
-statement, so a row that breaks a constraint (a retried idempotency key) fails alone and the
-others are stored. When it is done, the first thread still waiting becomes the next leader.
-Every thread returns only after the commit that holds its row has returned: an acknowledged
-submission is as durable as one committed alone. If the batch's transaction fails (the
-database stayed locked past the busy timeout, a full disk), nothing of it is stored and
-every thread in it gets that error.
+statement, so a row that breaks a unique constraint (a retried idempotency key) fails alone
+and the others are stored. When it is done, the first thread still waiting becomes the next
+leader. Every thread returns only after the commit that holds its row has returned: an
+acknowledged submission is as durable as one committed alone. If the batch's transaction
+fails (the database stayed locked past the busy timeout, a full disk), nothing of it is
+stored and every thread in it gets that error; a deferred constraint failing at COMMIT makes
+the leader store the rows one by one instead.
 
-Not written by hand for want of a library: neither Django nor `sqlite3` batches commits of
-separate callers. PostgreSQL does the same thing itself in its WAL writer, so this is used on
-SQLite only.
+Not written by hand for want of a library: neither Django nor `sqlite3` batches the commits
+of separate callers. Not used on PostgreSQL: there the leader's statements run one after
+another while PostgreSQL already groups the WAL flushes of concurrent commits, and it was
+measured slower (docs/benchmarks.md).
 """
 
 from __future__ import annotations
