@@ -66,7 +66,7 @@ serve:
 	@echo ""
 	@$(BIN)/govcx db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 govcx.wsgi:application
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 2 govcx.wsgi:application
 
 demo: install assets seed serve
 
