@@ -69,6 +69,14 @@ if (BIN / "gunicorn").exists():
         ("gunicorn w4 sync", [str(BIN / "gunicorn"), "--workers", "4", "--bind", "127.0.0.1"]),
     ]
 
+# --db name, label, settings: the product's (synchronous=FULL, group commit), and two others
+SQLITE_VARIANTS = [
+    ("sqlite", "sqlite", {"SQLITE_SYNCHRONOUS": "FULL"}),
+    ("sqlite-normal", "sqlite synchronous=NORMAL", {"SQLITE_SYNCHRONOUS": "NORMAL"}),
+    ("sqlite-no-group", "sqlite no group commit",
+     {"SQLITE_SYNCHRONOUS": "FULL", "SQLITE_GROUP_COMMIT": "0"}),
+]
+
 SETUP = """
 import django, sys
 django.setup()
@@ -590,18 +598,11 @@ def main() -> None:
             return
         results = []
         dbs = [d.strip() for d in args.db.split(",")]
-        if "sqlite" in dbs:
-            env = {**bench_env(f"sqlite:///{work / 'b.sqlite3'}"), "SQLITE_SYNCHRONOUS": "FULL"}
-            results.append(bench_database("sqlite", env, args.duration, wrk, work, args.rounds))
-        if "sqlite-normal" in dbs:
-            env = {**bench_env(f"sqlite:///{work / 'n.sqlite3'}"), "SQLITE_SYNCHRONOUS": "NORMAL"}
-            results.append(bench_database("sqlite synchronous=NORMAL", env, args.duration, wrk,
-                                          work, args.rounds))
-        if "sqlite-no-group" in dbs:
-            env = {**bench_env(f"sqlite:///{work / 'g.sqlite3'}"), "SQLITE_SYNCHRONOUS": "FULL",
-                   "SQLITE_GROUP_COMMIT": "0"}
-            results.append(bench_database("sqlite no group commit", env, args.duration, wrk,
-                                          work, args.rounds))
+        for name, label, extra in SQLITE_VARIANTS:
+            if name in dbs:
+                env = {**bench_env(f"sqlite:///{work / (name + '.sqlite3')}"), **extra}
+                results.append(bench_database(label, env, args.duration, wrk, work,
+                                              args.rounds))
         if "sqlite-no-persist" in dbs:
             url = f"sqlite:///{work / 'p.sqlite3'}?conn_max_age=0"
             results.append(bench_database("sqlite CONN_MAX_AGE=0", bench_env(url),

@@ -70,7 +70,7 @@ class GroupCommit:
     def __init__(self, max_batch: int = MAX_BATCH) -> None:
         self.max_batch = max_batch
         self.stats = Stats()
-        self._lock_files: dict[str, tuple[int, int]] = {}  # path -> (pid, descriptor)
+        self._lock_files: dict[str, int] = {}  # path -> descriptor, opened in this process
         self._reset()
 
     def _reset(self) -> None:
@@ -82,7 +82,7 @@ class GroupCommit:
         """A forked child starts with no commit in progress and none of its parent's lock
         file descriptors (sharing one would share the parent's lock)."""
         self._reset()
-        for _pid, fd in self._lock_files.values():
+        for fd in self._lock_files.values():
             with suppress(OSError):
                 os.close(fd)
         self._lock_files.clear()
@@ -152,14 +152,14 @@ class GroupCommit:
 
     def _lock_file(self, path: str) -> int | None:
         known = self._lock_files.get(path)
-        if known is not None and known[0] == os.getpid():
-            return known[1]
+        if known is not None:
+            return known
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             log.warning("group commit: cannot open %s (%s); going on without it", path, exc)
             return None
-        self._lock_files[path] = (os.getpid(), fd)
+        self._lock_files[path] = fd
         return fd
 
     def _store(self, cursor: Any, batch: list[_Row]) -> None:
@@ -177,8 +177,7 @@ class GroupCommit:
             cursor.execute("BEGIN IMMEDIATE")
             for r in batch:
                 try:
-                    cursor.execute(r.sql, r.params)
-                    r.rowid = cursor.lastrowid
+                    self._execute(cursor, r)
                 except sqlite3.IntegrityError as exc:  # this statement only is undone
                     r.error = exc
             cursor.execute("COMMIT")
@@ -202,12 +201,16 @@ class GroupCommit:
         for r in rows:
             r.rowid = None
             try:
-                cursor.execute(r.sql, r.params)
-                r.rowid = cursor.lastrowid
+                self._execute(cursor, r)
             except Exception as exc:
                 r.error = exc
             else:
                 self._count(1)
+
+    @staticmethod
+    def _execute(cursor: Any, r: _Row) -> None:
+        cursor.execute(r.sql, r.params)
+        r.rowid = cursor.lastrowid
 
     @staticmethod
     def _roll_back(cursor: Any) -> None:
