@@ -103,6 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# PostgreSQL: the public submission's INSERT is a prepared statement, parsed and planned once
+# per connection (feedback.services._response_insert); Django's own queries are never
+# prepared. Turn it off (0) behind PgBouncer in transaction mode unless that is 1.22 or later
+# with max_prepared_statements above 0, the default since 1.24 (docs/benchmarks.md, "Ingest").
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # SQLite: rows stored by several request threads of the server at the same moment are
 # committed together (govcx.core.group_commit); PostgreSQL groups commits by itself.
 SQLITE_GROUP_COMMIT = env.bool("SQLITE_GROUP_COMMIT", default=True)

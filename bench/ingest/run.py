@@ -27,7 +27,8 @@ Rate limits are off (RATELIMIT_ENABLE=0). PostgreSQL runs under scripts/with-pos
 on); SQLite is a WAL file database with the product's settings (synchronous=FULL, group
 commit, persistent connections); for comparison, `--db sqlite-normal` measures
 synchronous=NORMAL (commits that an OS crash can lose), `--db sqlite-no-group` one commit
-per submission (SQLITE_GROUP_COMMIT=0) and `--db sqlite-no-persist` CONN_MAX_AGE=0.
+per submission (SQLITE_GROUP_COMMIT=0), `--db sqlite-no-persist` CONN_MAX_AGE=0, and
+`--db pg-no-prepare` PostgreSQL without prepared statements (DB_PREPARED_STATEMENTS=0).
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ SQLITE_VARIANTS = [
     ("sqlite-normal", "sqlite synchronous=NORMAL", {"SQLITE_SYNCHRONOUS": "NORMAL"}),
     ("sqlite-no-group", "sqlite no group commit",
      {"SQLITE_SYNCHRONOUS": "FULL", "SQLITE_GROUP_COMMIT": "0"}),
+]
+# --db name, label, settings: PostgreSQL with the product's settings, and without prepared
+# statements (DB_PREPARED_STATEMENTS=0, as behind an old PgBouncer; the INSERT still binds on
+# the server)
+PG_VARIANTS = [
+    ("pg", "postgresql", {"DB_PREPARED_STATEMENTS": "1"}),
+    ("pg-no-prepare", "postgresql no prepared statements", {"DB_PREPARED_STATEMENTS": "0"}),
 ]
 
 SETUP = """
@@ -563,7 +571,8 @@ def main() -> None:
                     help="comma-separated: sqlite (the product's settings: synchronous=FULL), "
                          "sqlite-normal (synchronous=NORMAL), sqlite-no-group "
                          "(SQLITE_GROUP_COMMIT=0), sqlite-no-persist "
-                         "(CONN_MAX_AGE=0, the setting before persistent connections), pg")
+                         "(CONN_MAX_AGE=0, the setting before persistent connections), pg "
+                         "(the product's settings), pg-no-prepare (DB_PREPARED_STATEMENTS=0)")
     ap.add_argument("--duration", type=float, default=4, help="seconds per measurement")
     ap.add_argument("--rounds", type=int, default=3,
                     help="interleaved rounds of (full, ceiling, bare) per server setting; the "
@@ -574,6 +583,7 @@ def main() -> None:
                          "e.g. --server 'w2 bt1'")
     ap.add_argument("--loadgen", help=argparse.SUPPRESS)
     ap.add_argument("--pg-child", help=argparse.SUPPRESS)
+    ap.add_argument("--pg-label", default="postgresql", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.loadgen:
@@ -592,7 +602,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="govcx-bench-ingest-") as tmp:
         work = Path(tmp)
         if args.pg_child:  # inside scripts/with-postgres: DATABASE_URL is the new server
-            res = bench_database("postgresql", bench_env(os.environ["DATABASE_URL"]),
+            res = bench_database(args.pg_label, bench_env(os.environ["DATABASE_URL"]),
                                  args.duration, wrk, work, args.rounds)
             Path(args.pg_child).write_text(json.dumps(res))
             return
@@ -607,13 +617,15 @@ def main() -> None:
             url = f"sqlite:///{work / 'p.sqlite3'}?conn_max_age=0"
             results.append(bench_database("sqlite CONN_MAX_AGE=0", bench_env(url),
                                           args.duration, wrk, work, args.rounds))
-        if "pg" in dbs:
-            out = work / "pg.json"
+        for name, label, extra in PG_VARIANTS:
+            if name not in dbs:
+                continue
+            out = work / f"{name}.json"  # a new PostgreSQL server for each
             subprocess.run([str(ROOT / "scripts" / "with-postgres"), sys.executable, __file__,
-                            "--pg-child", str(out), "--duration", str(args.duration),
-                            "--rounds", str(args.rounds),
+                            "--pg-child", str(out), "--pg-label", label,
+                            "--duration", str(args.duration), "--rounds", str(args.rounds),
                             *[f"--server={s}" for s in args.server]],
-                           cwd=ROOT, check=True)
+                           cwd=ROOT, check=True, env={**os.environ, **extra})
             results.append(json.loads(out.read_text()))
         print_table(results, args.duration, wrk)
         if args.json:

@@ -8,10 +8,11 @@ import hashlib
 import json
 import re
 import secrets
+import sys
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,15 @@ from cachetools import LRUCache
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
@@ -365,10 +374,12 @@ def _insert_sql_native(vendor: str) -> str:
 
 # Fields whose database value is the Python value itself when it already has the field's own
 # type (what `response_submit` builds): text as str, booleans as bool, integers and foreign
-# keys as int, or None. On SQLite a JSON field's value is `json.dumps` of the list or dict,
-# which is what Django's SQLite backend sends (PostgreSQL wraps it in psycopg's Jsonb).
-# Anything else goes through the field's `get_db_prep_save`.
+# keys as int, or None. A JSON field's list or dict is adapted as Django's backend adapts it:
+# `json.dumps` on SQLite, psycopg's `Jsonb` with `json.dumps` on PostgreSQL
+# (`DatabaseOperations.adapt_json_value`). Anything else goes through the field's
+# `get_db_prep_save`.
 _NONE = type(None)
+_JSON_TYPES = frozenset({dict, list})
 
 
 def _plain_types(f: models.Field[Any, Any]) -> frozenset[type]:
@@ -381,45 +392,63 @@ def _plain_types(f: models.Field[Any, Any]) -> frozenset[type]:
     return frozenset()
 
 
-def _json_dumped(f: models.Field[Any, Any], vendor: str) -> frozenset[type]:
-    if vendor == "sqlite" and isinstance(f, models.JSONField) and f.encoder is None:
-        return frozenset({dict, list})
-    return frozenset()
+def _json_adapter(vendor: str) -> Callable[[Any], Any] | None:
+    if vendor == "sqlite":
+        return json.dumps
+    if vendor == "postgresql":
+        from django.db.backends.postgresql.psycopg_any import Jsonb
+
+        return functools.partial(Jsonb, dumps=json.dumps)
+    return None
 
 
 @functools.cache
 def _insert_plan(vendor: str) -> list[tuple[str, models.Field[Any, Any], frozenset[type],
-                                             frozenset[type]]]:
-    return [(f.attname, f, _plain_types(f), _json_dumped(f, vendor)) for f in _INSERT_FIELDS]
+                                             Callable[[Any], Any] | None]]:
+    """Per field: its attribute, the field, the types passed through as they are, and the
+    JSON adapter for a list or dict (None: through the field)."""
+    adapt = _json_adapter(vendor)
+    return [(f.attname, f, _plain_types(f),
+             adapt if isinstance(f, models.JSONField) and f.encoder is None else None)
+            for f in _INSERT_FIELDS]
 
 
-def _insert_values(response: Response) -> list[Any]:
-    """The INSERT parameters of `response`, as the ORM would send them."""
+def _insert_values(response: Response, db: BaseDatabaseWrapper) -> list[Any]:
+    """The INSERT parameters of `response`, as the ORM would send them to `db`."""
     values = []
     row = response.__dict__
-    for attname, f, plain, dumped in _insert_plan(connection.vendor):
+    for attname, f, plain, json_adapt in _insert_plan(db.vendor):
         v = row[attname]
         t = type(v)
         if t in plain:
             values.append(v)
-        elif t in dumped:
-            values.append(json.dumps(v))
+        elif json_adapt is not None and t in _JSON_TYPES:
+            values.append(json_adapt(v))
         else:
-            values.append(f.get_db_prep_save(v, connection))
+            values.append(f.get_db_prep_save(v, db))
     return values
 
 
 @contextmanager
-def _driver_cursor() -> Iterator[Any]:
+def _driver_cursor(db: BaseDatabaseWrapper) -> Iterator[Any]:
     """The database driver's own cursor, prepared as Django's cursor() prepares its wrapper:
     the per-request health check (CONN_HEALTH_CHECKS: a persistent connection the server
     dropped is replaced, not a 500), the connection, a usable transaction, and Django's
     exception classes for anything the driver raises."""
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors:
-        cur = connection.connection.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        raw = db.connection
+        if db.vendor == "postgresql":
+            # psycopg's server-side binding cursor (what Django's `server_side_binding`
+            # option uses): the statement can be prepared. Django's default cursor binds
+            # on the client and never prepares.
+            import psycopg
+
+            cur = psycopg.Cursor(raw)
+        else:
+            cur = raw.cursor()
         try:
             yield cur
         finally:
@@ -441,40 +470,70 @@ def _response_insert(response: Response) -> None:
     10–18 µs of a 0.35 ms submission in-process on SQLite. When queries
     are being logged (DEBUG, `CaptureQueriesContext`) or wrapped (`execute_wrapper`), it
     goes through Django's cursor so that they see it.
+
+    The default connection is looked up once (`django.db.connection` is a proxy that finds
+    it again, through a thread-local, on every attribute read).
     """
-    vendor = connection.vendor
-    values = _insert_values(response)
-    watched = connection.queries_logged or connection.execute_wrappers
-    grouped = vendor == "sqlite" and not watched and _group_commit()
+    db = connections[DEFAULT_DB_ALIAS]
+    vendor = db.vendor
+    values = _insert_values(response, db)
+    watched = db.queries_logged or db.execute_wrappers
+    grouped = vendor == "sqlite" and not watched and _group_commit(db)
     try:
-        with connection.cursor() if watched else _driver_cursor() as cur:
+        cursor: AbstractContextManager[Any] = db.cursor() if watched else _driver_cursor(db)
+        with cursor as cur:
             if grouped:
                 response.pk = group_commit.shared.insert(cur, _insert_sql_native(vendor),
-                                                         values, _writers_lock_path())
-            else:
-                cur.execute(_insert_sql(vendor) if watched else _insert_sql_native(vendor),
-                            values)
+                                                         values, _writers_lock_path(db))
+            elif watched:
+                cur.execute(_insert_sql(vendor), values)
                 response.pk = cur.lastrowid if vendor == "sqlite" else cur.fetchone()[0]
+            elif vendor == "postgresql":
+                _execute_prepared(cur, db.connection, _insert_sql_native(vendor), values)
+                response.pk = cur.fetchone()[0]
+            else:
+                cur.execute(_insert_sql_native(vendor), values)
+                response.pk = cur.lastrowid
     finally:
-        raw = connection.connection
+        raw = db.connection
         if grouped and raw is not None and raw.in_transaction:
-            connection.close()  # a batch this thread led failed even to roll back
+            db.close()  # a batch this thread led failed even to roll back
     response._state.adding = False
-    response._state.db = connection.alias
+    response._state.db = db.alias
 
 
-def _group_commit() -> bool:
+def _execute_prepared(cur: Any, raw: Any, sql: str, values: list[Any]) -> None:
+    """Run `sql` on PostgreSQL as a prepared statement (settings.DB_PREPARED_STATEMENTS): it
+    is parsed and planned once per connection, for each combination of parameter types (an
+    IP address recorded or not, for example), then only bound and run.
+
+    Django opens psycopg connections with `prepare_threshold=None`, and then psycopg ignores
+    `prepare=True`. The threshold is set only for this statement and put back: with a
+    threshold, psycopg would also keep the text of every other query of the connection (with
+    its values, as Django binds them on the client) to count its executions."""
+    if not settings.DB_PREPARED_STATEMENTS or raw.prepare_threshold is not None:
+        # off, or prepared statements turned on for the whole connection in OPTIONS
+        cur.execute(sql, values, prepare=bool(settings.DB_PREPARED_STATEMENTS) or None)
+        return
+    raw.prepare_threshold = sys.maxsize  # nothing is prepared unless it asks (prepare=True)
+    try:
+        cur.execute(sql, values, prepare=True)
+    finally:
+        raw.prepare_threshold = None
+
+
+def _group_commit(db: BaseDatabaseWrapper) -> bool:
     """SQLite in autocommit with group commit on (settings.SQLITE_GROUP_COMMIT): the row may
     be committed together with other threads' rows (govcx.core.group_commit). Inside a
     transaction the caller's commit decides, so never there."""
-    return (bool(settings.SQLITE_GROUP_COMMIT) and not connection.in_atomic_block
-            and connection.get_autocommit())
+    return (bool(settings.SQLITE_GROUP_COMMIT) and not db.in_atomic_block
+            and db.get_autocommit())
 
 
-def _writers_lock_path() -> str | None:
+def _writers_lock_path(db: BaseDatabaseWrapper) -> str | None:
     """The group-commit lock file of this SQLite database: next to it (`<file>.writers`),
     None for an in-memory database."""
-    name = str(connection.settings_dict["NAME"])
+    name = str(db.settings_dict["NAME"])
     if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
         return None
     return f"{name}.writers"

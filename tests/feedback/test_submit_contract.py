@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
@@ -125,7 +125,7 @@ def test_the_compiled_insert_sends_what_the_orm_would(world: Any) -> None:
     def plain(values: list[Any]) -> list[Any]:  # psycopg's Jsonb wrapper compares by identity
         return [getattr(v, "obj", v) for v in values]
 
-    assert plain(fb._insert_values(stored)) == plain([
+    assert plain(fb._insert_values(stored, connections["default"])) == plain([
         f.get_db_prep_save(getattr(stored, f.attname), connection) for f in fields])
     assert (stored.trust_positive, stored.drivers_negative, stored.comment) == (
         False, ["ease"], "Slow")
@@ -183,6 +183,42 @@ def test_the_driver_cursor_path_stores_what_the_django_cursor_path_stores(world:
         assert group_commit.shared.stats.rows == grouped
         assert submit("no-group").replayed
     assert Response.objects.filter(idempotency_key__startswith="via-").count() == 2
+
+
+def _prepared_statements() -> list[tuple[str, int]]:
+    """What this session has prepared (every statement, not only the INSERT), with the number
+    of times each was run (the plans PostgreSQL chose for it)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return [(row[0], row[1]) for row in cur.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL session's state")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("on", [True, False])  # DB_PREPARED_STATEMENTS: on (default), off
+def test_the_insert_is_prepared_once_per_connection_on_postgresql(world: Any, on: bool) -> None:
+    """On PostgreSQL the INSERT is parsed and planned once per connection, then only bound
+    and run; with prepared statements off (an old PgBouncer) the same submissions are stored
+    without any. Either way a retried key is a replay, not an error, and Django's own queries
+    (the replay's SELECT, the health check) are never prepared."""
+    tp = world["ta"]
+    connection.close()  # a new session: nothing prepared in it yet
+    with override_settings(DB_PREPARED_STATEMENTS=on):
+        assert _prepared_statements() == []
+        got = [fb.response_submit(touchpoint=tp, answers={"trust": "up"}, idempotency_key=key)
+               for key in ("p-1", "p-2", "p-3", "p-1")]
+        assert [g.replayed for g in got] == [False, False, False, True]
+        assert got[3].response is not None and got[0].response is not None
+        assert got[3].response.pk == got[0].response.pk
+        prepared = _prepared_statements()
+    if on:  # one statement, run for all four INSERTs (the retry's failed on its key)
+        assert len(prepared) == 1 and prepared[0][1] == 4, prepared
+        assert prepared[0][0].startswith('INSERT INTO "feedback_response"')
+    else:
+        assert prepared == []
+    # psycopg is back to Django's setting: it counts no other query of the connection
+    assert connection.connection.prepare_threshold is None
+    assert Response.objects.filter(idempotency_key__startswith="p-").count() == 3
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
