@@ -511,9 +511,11 @@ def _execute_prepared(cur: Any, raw: Any, sql: str, values: list[Any]) -> None:
     `prepare=True`. The threshold is set only for this statement and put back: with a
     threshold, psycopg would also keep the text of every other query of the connection (with
     its values, as Django binds them on the client) to count its executions."""
-    if not settings.DB_PREPARED_STATEMENTS or raw.prepare_threshold is not None:
-        # off, or prepared statements turned on for the whole connection in OPTIONS
-        cur.execute(sql, values, prepare=bool(settings.DB_PREPARED_STATEMENTS) or None)
+    if not settings.DB_PREPARED_STATEMENTS:
+        cur.execute(sql, values)
+        return
+    if raw.prepare_threshold is not None:  # turned on for the whole connection in OPTIONS
+        cur.execute(sql, values, prepare=True)
         return
     raw.prepare_threshold = sys.maxsize  # nothing is prepared unless it asks (prepare=True)
     try:
