@@ -111,6 +111,9 @@ DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # SQLite: rows stored by several request threads of the server at the same moment are
 # committed together (govcx.core.group_commit); PostgreSQL groups commits by itself.
 SQLITE_GROUP_COMMIT = env.bool("SQLITE_GROUP_COMMIT", default=True)
+# The web worker freezes what its start-up created out of the garbage collector's reach
+# (govcx/wsgi.py), so a full collection does not walk those ~240,000 objects with the GIL held.
+GC_FREEZE = env.bool("GC_FREEZE", default=True)
 # Persistent connections on both backends: opening a SQLite connection re-runs the PRAGMAs
 # and, when the last one closes, checkpoints the WAL; measured in docs/benchmarks.md.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))

@@ -7,9 +7,13 @@ what they need in a line.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -134,6 +138,22 @@ def _no_public_cache(settings: Any) -> None:
     settings.PUBLIC_CACHE_SECONDS = 0
     settings.TRANSPARENCY_CACHE_SECONDS = 0  # its cache test: tests/metrics/test_public_pages.py
     public_cache_clear()
+
+
+def python_in_new_process(code: str, **env: str | None) -> str:
+    """Run `code` in a new Python process with the project's settings (development mode) and
+    return what it printed. Each keyword sets an environment variable, or removes it when None,
+    so that the caller's shell cannot change the outcome."""
+    full = {k: v for k, v in os.environ.items() if k not in env}
+    full.update({k: v for k, v in env.items() if v is not None})
+    full.update(GOVCX_DEV="1", DJANGO_SETTINGS_MODULE="govcx.settings")
+    full.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+    proc = subprocess.run([sys.executable, "-c", code], env=full,
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip(), f"the new process printed nothing: {proc.stderr}"
+    return proc.stdout
 
 
 def free_port() -> int:

@@ -10,7 +10,10 @@ is measured against it. It is never part of the product's URLs: point granian at
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,12 +21,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcx.settings")
 
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
-from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
 
 from bench.ingest.views import ceiling_view
-
-govcx_application = get_wsgi_application()  # as govcx.wsgi, whose preload uses govcx.urls
+from govcx.wsgi import application as govcx_application  # its start-up: URLconf, gc.freeze()
 
 StartResponse = Callable[..., Any]
 
@@ -42,5 +42,23 @@ def application(environ: dict[str, Any], start_response: StartResponse) -> Itera
     return [response.content]
 
 
-# As in govcx/wsgi.py: every view imported while the worker starts, not in its first request.
-get_resolver().url_patterns  # noqa: B018
+def _log_full_collections() -> None:
+    """BENCH_GC_LOG=1 (bench/ingest/trace.py): log each full (generation 2) garbage collection of
+    this worker, with its wall time, to the server's log."""
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            ms = (time.perf_counter() - started[0]) * 1000
+            sys.stderr.write(f"GC2 pid={os.getpid()} t={time.time():.3f} ms={ms:.1f}\n")
+            sys.stderr.flush()
+
+    gc.callbacks.append(callback)
+
+
+if os.environ.get("BENCH_GC_LOG"):
+    _log_full_collections()

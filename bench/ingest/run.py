@@ -193,17 +193,20 @@ __REQUEST__""".replace("__BODY__", BODY).replace("__REQUEST__", LUA_REQUEST)
 WRK_OPEN_LUA = r"""-- Open-loop load at a fixed rate with wrk (one connection per thread: -tN -cN).
 -- Each thread k sends its i-th request at start + (i*N + k)/rate; latency is measured from
 -- that scheduled time, so time spent queued behind a slow response counts (no coordinated
--- omission). Arguments: rate, connections, key prefix.
+-- omission). Arguments: rate, connections, key prefix, and optionally a file to which each
+-- request's scheduled send time (wall clock, seconds since the epoch) and latency (ms) are
+-- written.
 local ffi = require("ffi")
 ffi.cdef[[
 typedef struct { long tv_sec; long tv_nsec; } govcx_timespec;
 int clock_gettime(int clk_id, govcx_timespec *tp);
 ]]
 local ts = ffi.new("govcx_timespec")
-local function now()
-  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+local function clock(id)
+  ffi.C.clock_gettime(id, ts)
   return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) * 1e-9
 end
+local function now() return clock(1) end  -- CLOCK_MONOTONIC
 
 wrk.method = "POST"
 wrk.body = [==[__BODY__]==]
@@ -215,17 +218,20 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local rate, conns, prefix, start, sched
+local rate, conns, prefix, start, start_wall, sched
 local i, counter = 0, 0
 lat = {}
+sent = {}
 bad = 0
+trace = nil
 function init(args)
   rate, conns = tonumber(args[1]), tonumber(args[2])
   prefix = args[3] .. "-" .. tostring(tid) .. "-"
+  trace = args[4]
 end
 
 function delay()
-  if start == nil then start = now() end
+  if start == nil then start, start_wall = now(), clock(0) end  -- 0: CLOCK_REALTIME
   sched = start + (i * conns + tid) / rate
   i = i + 1
   local d = (sched - now()) * 1000
@@ -236,15 +242,23 @@ end
 __REQUEST__
 function response(status, headers, body)
   lat[#lat + 1] = (now() - sched) * 1000
+  if trace then sent[#sent + 1] = start_wall + (sched - start) end
   if status < 200 or status > 299 then bad = bad + 1 end
 end
 
 function done(summary, latency, requests)
   local all, errors = {}, 0
+  local path = threads[1]:get("trace")
+  local f = path and assert(io.open(path, "w"))
   for _, t in ipairs(threads) do
-    for _, v in ipairs(t:get("lat")) do all[#all + 1] = v end
+    local l, s = t:get("lat"), t:get("sent")
+    for j, v in ipairs(l) do
+      all[#all + 1] = v
+      if f then f:write(string.format("%.4f %.3f\n", s[j], v)) end
+    end
     errors = errors + t:get("bad")
   end
+  if f then f:close() end
   table.sort(all)
   local function q(p)
     if #all == 0 then return -1 end
@@ -260,16 +274,17 @@ end
 
 
 def wrk_open_run(wrk: str, port: int, path: str, rate: float, seconds: float,
-                 conns: int) -> dict[str, Any]:
+                 conns: int, trace: Path | None = None) -> dict[str, Any]:
     """Open loop at `rate` req/s with wrk (C, as light on the shared cores as the maximum's
-    load), paced and timed by WRK_OPEN_LUA; one connection per wrk thread."""
+    load), paced and timed by WRK_OPEN_LUA; one connection per wrk thread. With `trace`,
+    each request's scheduled send time and latency are written there (bench/ingest/trace.py)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(WRK_OPEN_LUA)
     try:
         out = subprocess.run(
             [wrk, f"-t{conns}", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--timeout",
              "10s", "-s", fh.name, f"http://127.0.0.1:{port}{path}", "--", str(rate),
-             str(conns), uuid.uuid4().hex[:12]],
+             str(conns), uuid.uuid4().hex[:12], *([str(trace)] if trace else [])],
             capture_output=True, text=True, check=True, timeout=seconds + 60,
         ).stdout
     finally:

@@ -10,14 +10,10 @@ tests/feedback/test_submit_contract.py.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import python_in_new_process
+
 PROBE = (
     "from django.conf import settings\n"
     "d = settings.DATABASES['default']\n"
@@ -31,13 +27,6 @@ PROBE = (
 ])
 def test_prepared_statements_are_on_unless_turned_off(setting: str | None,
                                                       expected: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "DB_PREPARED_STATEMENTS"}
-    env.update(GOVCX_DEV="1", DJANGO_SETTINGS_MODULE="govcx.settings",
-               DATABASE_URL="postgres://govcx@127.0.0.1:1/govcx")
-    if setting is not None:
-        env["DB_PREPARED_STATEMENTS"] = setting
-    env.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
-    proc = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["django.db.backends.postgresql", expected, "unset"]
+    out = python_in_new_process(PROBE, DB_PREPARED_STATEMENTS=setting,
+                                DATABASE_URL="postgres://govcx@127.0.0.1:1/govcx")
+    assert out.split() == ["django.db.backends.postgresql", expected, "unset"]
