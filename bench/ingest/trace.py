@@ -140,16 +140,16 @@ def main() -> None:
                     print("  full collections starting at " + ", ".join(
                         f"{t:.2f} s ({ms:.1f} ms)" for t, ms in gcs))
                 for s in stretches(rows):
+                    head = (f"  {s['start']:5.2f}-{s['end']:5.2f} s: {s['n']} requests over "
+                            f"{SLOW_MS:.0f} ms, worst {s['peak_ms']:.0f} ms")
                     if s["rise_s"] < 0.25:  # a pause, not a queue
-                        print(f"  {s['start']:5.2f}-{s['end']:5.2f} s: {s['n']} requests over "
-                              f"{SLOW_MS:.0f} ms, worst {s['peak_ms']:.0f} ms, half of it "
-                              f"gained within {s['rise_s'] * 1000:.0f} ms: a pause")
+                        print(f"{head}, half of it gained within {s['rise_s'] * 1000:.0f} ms: "
+                              "a pause")
                         continue
                     kept = rate / (1 + s["growth"])
-                    print(f"  {s['start']:5.2f}-{s['end']:5.2f} s: {s['n']} requests over "
-                          f"{SLOW_MS:.0f} ms, worst {s['peak_ms']:.0f} ms; the wait grew for "
-                          f"{s['rise_s']:.2f} s, so the server kept about {kept:.0f}/s of "
-                          f"{rate:.0f}/s ({kept / top:.0%} of the maximum) meanwhile")
+                    print(f"{head}; the wait grew for {s['rise_s']:.2f} s, so the server kept "
+                          f"about {kept:.0f}/s of {rate:.0f}/s ({kept / top:.0%} of the "
+                          "maximum) meanwhile")
         finally:
             server.stop()
 
