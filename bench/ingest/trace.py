@@ -19,6 +19,13 @@ full (generation 2) garbage collection with its duration (BENCH_GC_LOG in
 bench/ingest/ceiling.py); those that ended during the open loop are printed with their start
 (wall clock on both sides, counted from the first scheduled send). On SQLite it also prints
 the size of the write-ahead log, the largest it has been (SQLite does not shrink it).
+
+A meter thread in this process times a fixed piece of pure-Python work every 50 ms by its
+thread's CPU time, not the wall clock, so waiting for a CPU does not count but a CPU that
+runs the same instructions slower does (the host sharing the core or descheduling the
+virtual CPU without reporting steal). Against the same work timed before the load, it prints
+the meter's median slowdown in each window and inside each stretch, each sample counting
+from 1 s before the stretch began to its end.
 """
 
 from __future__ import annotations
@@ -26,8 +33,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +81,32 @@ def stretches(rows: list[tuple[float, float]], gap: float = 0.05,
     return out
 
 
+class Meter(threading.Thread):
+    """Every `every` seconds, the CPU time a fixed piece of work took, with the wall time."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.every = every
+        self.samples: list[tuple[float, float]] = []
+        self.stopping = threading.Event()
+
+    @staticmethod
+    def work() -> float:
+        start = time.thread_time()
+        total = 0
+        for k in range(20_000):
+            total += k
+        return time.thread_time() - start
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.every):
+            self.samples.append((time.time(), self.work()))
+
+    def slowdown(self, start: float, end: float, idle: float) -> float | None:
+        costs = [c for t, c in self.samples if start <= t <= end]
+        return statistics.median(costs) / idle if costs else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--server", default="w2 bt2", help="a run.py setting, e.g. 'w2 bt1'")
@@ -107,6 +143,9 @@ def main() -> None:
         print(f"{url.split(':')[0]}, {label}, {args.path} path, open loop at "
               f"{args.load:.0%} of the maximum, {args.seconds:.0f} s a window"
               + "".join(f", {k}={v}" for k, v in extra.items()))
+        idle = statistics.median(Meter.work() for _ in range(200))
+        meter = Meter()
+        meter.start()
         try:
             server.wait_ready(f"/api/v1/touchpoints/{public_id}/survey")
             for w in range(1, args.windows + 1):
@@ -132,6 +171,10 @@ def main() -> None:
                       f"{SLOW_MS:.0f} ms; full garbage collections in the workers during "
                       f"the open loop: {len(gcs)}"
                       + (f" (longest {max(ms for _, ms in gcs):.1f} ms)" if gcs else ""))
+                whole = meter.slowdown(t0, t1, idle)
+                if whole:
+                    print(f"  CPU speed meter: the fixed work took {whole:.2f} times its "
+                          "unloaded CPU time over the open loop (median)")
                 wal = Path(url.removeprefix("sqlite:///").split("?")[0] + "-wal")
                 if url.startswith("sqlite:////") and wal.exists():  # an absolute path
                     print(f"  SQLite write-ahead log, the largest it has been: "
@@ -140,8 +183,10 @@ def main() -> None:
                     print("  full collections starting at " + ", ".join(
                         f"{t:.2f} s ({ms:.1f} ms)" for t, ms in gcs))
                 for s in stretches(rows):
+                    inside = meter.slowdown(t0 + s["start"] - 1, t0 + s["end"], idle)
                     head = (f"  {s['start']:5.2f}-{s['end']:5.2f} s: {s['n']} requests over "
-                            f"{SLOW_MS:.0f} ms, worst {s['peak_ms']:.0f} ms")
+                            f"{SLOW_MS:.0f} ms, worst {s['peak_ms']:.0f} ms"
+                            + (f", meter {inside:.2f}" if inside else ""))
                     if s["rise_s"] < 0.25:  # a pause, not a queue
                         print(f"{head}, half of it gained within {s['rise_s'] * 1000:.0f} ms: "
                               "a pause")
@@ -151,6 +196,7 @@ def main() -> None:
                           f"about {kept:.0f}/s of {rate:.0f}/s ({kept / top:.0%} of the "
                           "maximum) meanwhile")
         finally:
+            meter.stopping.set()
             server.stop()
 
 
