@@ -65,10 +65,10 @@ def main() -> None:
     ap.add_argument("--window", type=float, default=0.25)
     args = ap.parse_args()
     cpus = sorted(os.sched_getaffinity(0))
+    pinned = [cpus[k % len(cpus)] for k in range(args.processes)]
     steal_before = steal_ticks()
     with multiprocessing.Pool(args.processes) as pool:
-        results = pool.starmap(measure, [(cpus[k % len(cpus)], args.seconds, args.window)
-                                         for k in range(args.processes)])
+        results = pool.starmap(measure, [(cpu, args.seconds, args.window) for cpu in pinned])
     steal = [after - before for after, before in zip(steal_ticks(), steal_before, strict=True)]
     print(f"{args.processes} process(es) on {os.cpu_count()} CPUs, {args.seconds:.0f} s, "
           f"windows of {args.window:.2f} s; each window against the process's median")
@@ -85,7 +85,7 @@ def main() -> None:
         slow = [share for r, share in zip(ratios, shares, strict=True) if r < 0.8]
         held = (f"; in the windows under 0.80 it held the CPU {min(slow):.2f}-{max(slow):.2f} of "
                 "the time" if slow else "")
-        print(f"process {k + 1} on CPU {cpus[k % len(cpus)]}: {len(counts)} windows; slowest "
+        print(f"process {k + 1} on CPU {pinned[k]}: {len(counts)} windows; slowest "
               f"{ordered[0]:.2f}, 10th percentile {ordered[len(ordered) // 10]:.2f}; {runs}{held}")
 
 

@@ -172,7 +172,7 @@ def main() -> None:
                       f"the open loop: {len(gcs)}"
                       + (f" (longest {max(ms for _, ms in gcs):.1f} ms)" if gcs else ""))
                 whole = meter.slowdown(t0, t1, idle)
-                if whole:
+                if whole is not None:
                     print(f"  CPU speed meter: the fixed work took {whole:.2f} times its "
                           "unloaded CPU time over the open loop (median)")
                 wal = Path(url.removeprefix("sqlite:///").split("?")[0] + "-wal")
@@ -186,7 +186,7 @@ def main() -> None:
                     inside = meter.slowdown(t0 + s["start"] - 1, t0 + s["end"], idle)
                     head = (f"  {s['start']:5.2f}-{s['end']:5.2f} s: {s['n']} requests over "
                             f"{SLOW_MS:.0f} ms, worst {s['peak_ms']:.0f} ms"
-                            + (f", meter {inside:.2f}" if inside else ""))
+                            + (f", meter {inside:.2f}" if inside is not None else ""))
                     if s["rise_s"] < 0.25:  # a pause, not a queue
                         print(f"{head}, half of it gained within {s['rise_s'] * 1000:.0f} ms: "
                               "a pause")
